@@ -1,0 +1,1 @@
+"""The care plan domain: plain objects and pure functions, no I/O."""

@@ -1,0 +1,110 @@
+"""The personalised care and support plan as plain domain objects.
+
+Nothing here knows about Rasa, SQL or the web: the conversation, the store and
+the exports all build on these classes.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+class PlanStatus(str, enum.Enum):
+    """Where a plan is in its review. The assistant only ever writes drafts."""
+
+    DRAFT = "draft"
+    URGENT_REVIEW = "urgent_review"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+class AnswerStatus(str, enum.Enum):
+    """How the person answered one question."""
+
+    ANSWERED = "answered"
+    SKIPPED = "skipped"
+    DONT_KNOW = "dont_know"
+
+
+@dataclass
+class Answer:
+    """One question and the person's reply, kept word for word."""
+
+    question_id: str
+    question: str
+    text: str | None
+    status: AnswerStatus = AnswerStatus.ANSWERED
+
+
+@dataclass
+class Goal:
+    """A goal in the person's own words, with a first step and their confidence."""
+
+    description: str | None
+    first_step: str | None = None
+    timeframe: str | None = None
+    target_date: date | None = None
+    confidence: int | None = None  # 0-10, as the person rated it
+    confidence_boost: str | None = None  # what would make their confidence higher
+
+
+@dataclass
+class SupportPerson:
+    """Someone who already supports the person: a name, a role, or both."""
+
+    name: str | None
+    relationship: str | None
+
+
+@dataclass
+class Support:
+    needs: str | None = None
+    people: list[SupportPerson] = field(default_factory=list)
+    from_practice: list[str] = field(default_factory=list)  # roles, e.g. "GP", "health coach"
+
+
+@dataclass
+class CarePlan:
+    """A draft personalised care and support plan, for a professional to review.
+
+    Sections with more than one question (what matters, strengths, concerns)
+    map each question id to the person's words.
+    """
+
+    conversation_id: str
+    practice_id: str
+    what_matters: dict[str, str | None] = field(default_factory=dict)
+    strengths: dict[str, str | None] = field(default_factory=dict)
+    concerns: dict[str, str | None] = field(default_factory=dict)
+    goals: list[Goal] = field(default_factory=list)
+    support: Support = field(default_factory=Support)
+    contact_preferences: str | None = None
+    accessibility: str | None = None
+    share_with: str | None = None
+    contingency: str | None = None
+    answers: list[Answer] = field(default_factory=list)
+    risk_flags: list[dict] = field(default_factory=list)
+    handoff_requested: bool = False
+    status: PlanStatus = PlanStatus.DRAFT
+    version: int = 1
+    id: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Consent:
+    """The person's answer to the consent question, with the exact wording they saw."""
+
+    conversation_id: str
+    given: bool
+    wording: str
+    recorded_at: datetime
+    id: int | None = None
+
+
+class PlanNotFound(LookupError):
+    """There is no plan for that conversation (or id) yet."""

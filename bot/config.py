@@ -1,0 +1,67 @@
+"""Settings, read once from the environment and `.env` (python-dotenv).
+
+Every setting is documented in `.env.example`; the defaults run the product on
+one machine with SQLite and no other services. Relative paths are taken from
+the project's folder, wherever a command is run from.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SQLITE_PREFIX = "sqlite:///"
+
+
+@dataclass(frozen=True)
+class Settings:
+    practice_id: str
+    database_url: str
+    rasa_host: str
+    rasa_port: int
+    rasa_auth_token: str
+    tracker_store_db: Path
+    action_server_host: str
+    action_server_port: int
+    action_endpoint_url: str
+    run_dir: Path
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        # Values already in the environment win over .env, so tests and
+        # deployments can override any of them.
+        load_dotenv(PROJECT_ROOT / ".env", override=False)
+        env = os.environ.get
+        action_port = int(env("ACTION_SERVER_PORT", "5055"))
+        return cls(
+            practice_id=env("PRACTICE_ID", "demo-practice"),
+            database_url=_absolute_sqlite(env("DATABASE_URL") or f"{SQLITE_PREFIX}var/whatmatters.db"),
+            rasa_host=env("RASA_HOST", "127.0.0.1"),
+            rasa_port=int(env("RASA_PORT", "5005")),
+            rasa_auth_token=env("RASA_AUTH_TOKEN", ""),
+            tracker_store_db=_project_path(env("TRACKER_STORE_DB", "var/rasa_tracker.db")),
+            action_server_host=env("ACTION_SERVER_HOST", "127.0.0.1"),
+            action_server_port=action_port,
+            action_endpoint_url=env("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{action_port}/webhook"),
+            run_dir=_project_path(env("RUN_DIR", "var")),
+        )
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.rasa_host}:{self.rasa_port}"
+
+
+def _project_path(path: str) -> Path:
+    candidate = Path(path)
+    return candidate if candidate.is_absolute() else PROJECT_ROOT / candidate
+
+
+def _absolute_sqlite(url: str) -> str:
+    """sqlite:///var/x.db means var/x.db in the project, not in the current folder."""
+    if not url.startswith(SQLITE_PREFIX) or url == f"{SQLITE_PREFIX}:memory:":
+        return url
+    return SQLITE_PREFIX + str(_project_path(url[len(SQLITE_PREFIX) :]))
