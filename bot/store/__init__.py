@@ -1,0 +1,1 @@
+"""Storing plans and consent in SQLite or PostgreSQL (SQLAlchemy Core, Alembic migrations)."""

@@ -1,0 +1,277 @@
+"""Storing and loading plans and consent, converting rows to domain objects by hand.
+
+The repositories work inside a session they are given and never commit:
+the caller (the service layer) owns the unit of work.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
+
+from bot.careplan.exports import plan_to_dict
+from bot.careplan.model import (
+    Answer,
+    AnswerStatus,
+    CarePlan,
+    Consent,
+    Goal,
+    PlanNotFound,
+    PlanStatus,
+    Support,
+    SupportPerson,
+)
+from bot.store.tables import answers, care_plans, consent_records, goals, plan_versions, support_people
+
+# Module-level aliases: inside PlanRepository, `list` is a method.
+Plans = list[CarePlan]
+Snapshots = list[dict[str, Any]]
+PlanIds = Sequence[int] | Select
+
+
+class PlanRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, plan_id: int) -> CarePlan | None:
+        return self._one(select(care_plans).where(care_plans.c.id == plan_id))
+
+    def get_by_conversation(self, conversation_id: str, *, for_update: bool = False) -> CarePlan | None:
+        """`for_update` locks the plan's row (on PostgreSQL) until the transaction ends."""
+        query = select(care_plans).where(care_plans.c.conversation_id == conversation_id)
+        return self._one(query.with_for_update() if for_update else query)
+
+    def add(self, plan: CarePlan) -> CarePlan:
+        """Insert a new plan with its goals, people and answers; sets `plan.id`."""
+        result = self.session.execute(insert(care_plans).values(**_plan_values(plan)))
+        plan.id = result.inserted_primary_key[0]
+        self._insert_children(plan.id, plan)
+        return plan
+
+    def update(self, plan: CarePlan) -> CarePlan:
+        """Overwrite a stored plan; its goals, people and answers are replaced whole."""
+        if plan.id is None:
+            raise PlanNotFound("the plan has no id: add it before updating it")
+        values = _plan_values(plan)
+        del values["created_at"]  # set once, when the plan is first stored
+        result = self.session.execute(update(care_plans).where(care_plans.c.id == plan.id).values(**values))
+        if result.rowcount == 0:
+            raise PlanNotFound(f"no plan with id {plan.id}")
+        for table in (goals, support_people, answers):
+            self.session.execute(delete(table).where(table.c.plan_id == plan.id))
+        self._insert_children(plan.id, plan)
+        return plan
+
+    def add_version(self, plan: CarePlan) -> None:
+        """Keep the plan as it is now as the snapshot of its version."""
+        row = {
+            "plan_id": plan.id,
+            "version": plan.version,
+            "snapshot": plan_to_dict(plan),
+            "created_at": plan.updated_at,
+        }
+        self.session.execute(insert(plan_versions).values(**row))
+
+    def has_version(self, plan_id: int, version: int) -> bool:
+        query = select(plan_versions.c.id).where(
+            plan_versions.c.plan_id == plan_id, plan_versions.c.version == version
+        )
+        return self.session.execute(query).first() is not None
+
+    def versions(self, plan_id: int) -> Snapshots:
+        """Every kept version's snapshot (a `plan_to_dict` dict), oldest first."""
+        query = (
+            select(plan_versions.c.snapshot)
+            .where(plan_versions.c.plan_id == plan_id)
+            .order_by(plan_versions.c.version)
+        )
+        return [dict(snapshot) for snapshot in self.session.execute(query).scalars()]
+
+    def list(self, status: PlanStatus | None = None, practice_id: str | None = None) -> Plans:
+        """Plans, most recently updated first, optionally of one status and practice."""
+        query = select(care_plans)
+        if status is not None:
+            query = query.where(care_plans.c.status == PlanStatus(status).value)
+        if practice_id is not None:
+            query = query.where(care_plans.c.practice_id == practice_id)
+        rows = (
+            self.session.execute(query.order_by(care_plans.c.updated_at.desc(), care_plans.c.id.desc()))
+            .mappings()
+            .all()
+        )
+        # The children are fetched with the same filter, not a long IN (...) list of ids.
+        return self._with_children(rows, query.with_only_columns(care_plans.c.id))
+
+    def _one(self, query: Select) -> CarePlan | None:
+        row = self.session.execute(query).mappings().first()
+        return self._with_children([row], [row["id"]])[0] if row else None
+
+    def _with_children(self, rows: Sequence[RowMapping], plan_ids: PlanIds) -> Plans:
+        if not rows:
+            return []
+        goal_rows = self._children(goals, plan_ids)
+        people_rows = self._children(support_people, plan_ids)
+        answer_rows = self._children(answers, plan_ids)
+        return [
+            _plan_from_rows(row, goal_rows[row["id"]], people_rows[row["id"]], answer_rows[row["id"]])
+            for row in rows
+        ]
+
+    def _children(self, table: Table, plan_ids: PlanIds) -> dict[int, list[RowMapping]]:
+        query = select(table).where(table.c.plan_id.in_(plan_ids)).order_by(table.c.plan_id, table.c.position)
+        grouped: dict[int, list[RowMapping]] = defaultdict(list)
+        for row in self.session.execute(query).mappings():
+            grouped[row["plan_id"]].append(row)
+        return grouped
+
+    def _insert_children(self, plan_id: int, plan: CarePlan) -> None:
+        rows = {
+            goals: [_goal_values(goal) for goal in plan.goals],
+            support_people: [_person_values(person) for person in plan.support.people],
+            answers: [_answer_values(answer) for answer in plan.answers],
+        }
+        for table, values in rows.items():
+            if values:
+                numbered = [{**v, "plan_id": plan_id, "position": n} for n, v in enumerate(values)]
+                self.session.execute(insert(table), numbered)
+
+
+class ConsentRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def record(self, conversation_id: str, given: bool, wording: str, at: datetime) -> Consent:
+        """Add a consent answer; earlier ones are kept, the latest is the one in force."""
+        consent = Consent(conversation_id=conversation_id, given=given, wording=wording, recorded_at=at)
+        values = {
+            "conversation_id": consent.conversation_id,
+            "given": consent.given,
+            "wording": consent.wording,
+            "recorded_at": consent.recorded_at,
+        }
+        result = self.session.execute(insert(consent_records).values(**values))
+        return Consent(**values, id=result.inserted_primary_key[0])
+
+    def latest(self, conversation_id: str) -> Consent | None:
+        query = (
+            select(consent_records)
+            .where(consent_records.c.conversation_id == conversation_id)
+            .order_by(consent_records.c.recorded_at.desc(), consent_records.c.id.desc())
+            .limit(1)
+        )
+        row = self.session.execute(query).mappings().first()
+        if row is None:
+            return None
+        return Consent(
+            id=row["id"],
+            conversation_id=row["conversation_id"],
+            given=row["given"],
+            wording=row["wording"],
+            recorded_at=row["recorded_at"],
+        )
+
+
+def _plan_values(plan: CarePlan) -> dict[str, Any]:
+    return {
+        "conversation_id": plan.conversation_id,
+        "practice_id": plan.practice_id,
+        "status": PlanStatus(plan.status).value,
+        "version": plan.version,
+        "what_matters": dict(plan.what_matters),
+        "strengths": dict(plan.strengths),
+        "concerns": dict(plan.concerns),
+        "support_needs": plan.support.needs,
+        "support_from_practice": list(plan.support.from_practice),
+        "contact_preferences": plan.contact_preferences,
+        "accessibility": plan.accessibility,
+        "share_with": plan.share_with,
+        "contingency": plan.contingency,
+        "risk_flags": list(plan.risk_flags),
+        "handoff_requested": plan.handoff_requested,
+        "created_at": plan.created_at,
+        "updated_at": plan.updated_at,
+    }
+
+
+def _goal_values(goal: Goal) -> dict[str, Any]:
+    return {
+        "description": goal.description,
+        "first_step": goal.first_step,
+        "timeframe": goal.timeframe,
+        "target_date": goal.target_date,
+        "confidence": goal.confidence,
+        "confidence_boost": goal.confidence_boost,
+    }
+
+
+def _person_values(person: SupportPerson) -> dict[str, Any]:
+    return {"name": person.name, "relationship": person.relationship}
+
+
+def _answer_values(answer: Answer) -> dict[str, Any]:
+    return {
+        "question_id": answer.question_id,
+        "question": answer.question,
+        "text": answer.text,
+        "status": AnswerStatus(answer.status).value,
+    }
+
+
+def _plan_from_rows(
+    row: RowMapping,
+    goal_rows: Sequence[RowMapping],
+    people_rows: Sequence[RowMapping],
+    answer_rows: Sequence[RowMapping],
+) -> CarePlan:
+    return CarePlan(
+        id=row["id"],
+        conversation_id=row["conversation_id"],
+        practice_id=row["practice_id"],
+        status=PlanStatus(row["status"]),
+        version=row["version"],
+        what_matters=dict(row["what_matters"]),
+        strengths=dict(row["strengths"]),
+        concerns=dict(row["concerns"]),
+        goals=[_goal_from_row(goal) for goal in goal_rows],
+        support=Support(
+            needs=row["support_needs"],
+            people=[SupportPerson(name=p["name"], relationship=p["relationship"]) for p in people_rows],
+            from_practice=list(row["support_from_practice"]),
+        ),
+        contact_preferences=row["contact_preferences"],
+        accessibility=row["accessibility"],
+        share_with=row["share_with"],
+        contingency=row["contingency"],
+        answers=[_answer_from_row(answer) for answer in answer_rows],
+        risk_flags=list(row["risk_flags"]),
+        handoff_requested=bool(row["handoff_requested"]),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _goal_from_row(row: RowMapping) -> Goal:
+    return Goal(
+        description=row["description"],
+        first_step=row["first_step"],
+        timeframe=row["timeframe"],
+        target_date=row["target_date"],
+        confidence=row["confidence"],
+        confidence_boost=row["confidence_boost"],
+    )
+
+
+def _answer_from_row(row: RowMapping) -> Answer:
+    return Answer(
+        question_id=row["question_id"],
+        question=row["question"],
+        text=row["text"],
+        status=AnswerStatus(row["status"]),
+    )

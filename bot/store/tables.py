@@ -1,0 +1,163 @@
+"""The database schema, as SQLAlchemy Core tables.
+
+The domain classes are not mapped onto these: `repository.py` converts rows to
+and from `CarePlan` explicitly, so the domain stays free of SQL. Any change
+here needs a new migration in `migrations/versions/`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+# Stable constraint names, so later migrations (and SQLite batch mode) can refer to them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware datetime, stored and returned in UTC.
+
+    SQLite has no time zones and hands back naive values; PostgreSQL hands
+    them back in the session's zone. Either way the domain gets aware UTC.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware one")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _plan_fk() -> Column:
+    return Column("plan_id", Integer, ForeignKey("care_plans.id", ondelete="CASCADE"), nullable=False)
+
+
+care_plans = Table(
+    "care_plans",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_id", String(255), nullable=False, unique=True),
+    Column("practice_id", String(255), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("version", Integer, nullable=False),
+    # Question id -> the person's words, for the sections with several questions.
+    Column("what_matters", JSON, nullable=False),
+    Column("strengths", JSON, nullable=False),
+    Column("concerns", JSON, nullable=False),
+    Column("support_needs", Text),
+    Column("support_from_practice", JSON, nullable=False),
+    Column("contact_preferences", Text),
+    Column("accessibility", Text),
+    Column("share_with", Text),
+    Column("contingency", Text),
+    Column("risk_flags", JSON, nullable=False),
+    Column("handoff_requested", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    # The review queue lists plans by status (and practice), newest first.
+    Index("ix_care_plans_status_updated_at", "status", "updated_at"),
+    Index("ix_care_plans_practice_id_status", "practice_id", "status"),
+)
+
+goals = Table(
+    "goals",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _plan_fk(),
+    Column("position", Integer, nullable=False),
+    Column("description", Text),
+    Column("first_step", Text),
+    Column("timeframe", Text),
+    Column("target_date", Date),
+    Column("confidence", Integer),
+    Column("confidence_boost", Text),
+    UniqueConstraint("plan_id", "position"),
+    CheckConstraint("confidence BETWEEN 0 AND 10", name="confidence_range"),
+)
+
+support_people = Table(
+    "support_people",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _plan_fk(),
+    Column("position", Integer, nullable=False),
+    Column("name", Text),
+    Column("relationship", Text),
+    UniqueConstraint("plan_id", "position"),
+)
+
+answers = Table(
+    "answers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _plan_fk(),
+    Column("position", Integer, nullable=False),
+    Column("question_id", String(100), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("text", Text),
+    Column("status", String(32), nullable=False),
+    UniqueConstraint("plan_id", "position"),
+)
+
+# Every version of a plan as it was confirmed, so re-drafting never loses words.
+# No ON DELETE CASCADE: deleting a plan must deal with its history on purpose.
+plan_versions = Table(
+    "plan_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", Integer, ForeignKey("care_plans.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("snapshot", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("plan_id", "version"),
+)
+
+# Kept apart from plans: consent is asked before any plan exists, and may be refused.
+consent_records = Table(
+    "consent_records",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("conversation_id", String(255), nullable=False),
+    Column("given", Boolean, nullable=False),
+    Column("wording", Text, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Index("ix_consent_records_conversation_id_recorded_at", "conversation_id", "recorded_at"),
+)

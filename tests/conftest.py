@@ -1,0 +1,117 @@
+"""Shared fixtures: migrated databases to test the store against.
+
+`database_url` (and `db`, built on it) runs a test once on SQLite and once on
+PostgreSQL. PostgreSQL is used only when `TEST_DATABASE_URL` is set, e.g.
+`TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test`; each test then
+gets its own freshly created schema, dropped afterwards, so concurrent runs
+and leftovers never collide.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.careplan.interview import build_plan
+from bot.careplan.model import CarePlan, SupportPerson
+from bot.store.database import Database, migrate
+
+POSTGRES_ENV = "TEST_DATABASE_URL"
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'whatmatters.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL whose connections all use a new, empty schema of their own."""
+    base_url = os.environ.get(POSTGRES_ENV)
+    if not base_url:
+        pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV}, e.g. postgresql://postgres@127.0.0.1:5432/test")
+    schema = f"wm_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base_url, future=True)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    # In the URL rather than connect_args, so migrate() and subprocesses get it too.
+    url = make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """An empty database's URL, on each backend in turn."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """A migrated, empty database."""
+    migrate(database_url)
+    database = Database.from_url(database_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+# About 600 words over several paragraphs, with the punctuation people use.
+_LONG_SENTENCE = (
+    "A good day starts slowly, with tea in the garden; I feed the birds, "
+    "read the paper and, if my knees allow, walk down to the allotment (it's only "
+    "ten minutes) where Bill and I talk about the weather, the bus timetable, and "
+    "whether the beans will come up this year. "
+)
+LONG_ANSWER = "\n\n".join(" ".join([_LONG_SENTENCE.strip()] * 4) for _ in range(3))
+
+
+@pytest.fixture
+def sample_plan() -> CarePlan:
+    """A plan as the interview builds it: two goals, two supporters, a skipped and an unsure answer."""
+    values = {
+        "what_matters_good_day": LONG_ANSWER,
+        "what_matters_do_again": "Walk to the allotment with my grandson *every* Sunday",
+        "strengths_good_at": "Gardening & baking <b>bread</b>",
+        "strengths_coping": None,
+        "concerns_health": "# My knees hurt\n- all the time",
+        "concerns_life": "I don't know really, money maybe",
+        "goal_1_description": "Walk to the allotment again",
+        "goal_1_first_step": "Walk to the end of the road",
+        "goal_1_timeframe": "in 2 weeks",
+        "goal_1_confidence": "about a 6",
+        "goal_1_confidence_boost": "If my daughter came with me",
+        "goal_1_more": True,
+        "goal_2_description": "Bake for the church fair",
+        "goal_2_first_step": "Buy flour",
+        "goal_2_timeframe": "by December",
+        "goal_2_confidence": "8",
+        "goal_2_more": False,
+        "support_needs": "Help with the shopping",
+        "support_people": "My daughter Sarah, and my neighbour",
+        "support_from_practice": "A health coach and the nurse",
+        "contact_preferences": "Phone in the mornings",
+        "accessibility": "Large print please",
+        "share_with": "My daughter",
+        "contingency": "Call Sarah, then 111",
+    }
+    return build_plan(
+        values,
+        conversation_id="sender-123",
+        practice_id="practice-a",
+        unanswered={"strengths_coping": "skipped", "concerns_life": "dont_know"},
+        support_people=[SupportPerson("Sarah", "daughter"), SupportPerson(None, "neighbour")],
+        today=date(2025, 3, 3),
+    )
