@@ -1,0 +1,164 @@
+"""Starting and stopping the Rasa server and the action server on this machine.
+
+Each server runs in the background with its log in `RUN_DIR/log` and its
+process id in `RUN_DIR/run`, so `make stop` (or a test) can stop exactly what
+`make run` started. Both listen on loopback only.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import PROJECT_ROOT, Settings
+
+READY_TIMEOUT_SECONDS = 300  # loading the model takes 30-60 s on two cores
+
+
+@dataclass(frozen=True)
+class Server:
+    name: str
+    command: list[str]
+    health_url: str
+    env: dict[str, str]
+
+
+def servers(settings: Settings, model: Path) -> list[Server]:
+    action_server = Server(
+        name="actions",
+        command=[sys.executable, "-m", "rasa_sdk", "--actions", "actions",
+                 "--port", str(settings.action_server_port)],
+        health_url=f"http://{settings.action_server_host}:{settings.action_server_port}/health",
+        env={"SANIC_HOST": settings.action_server_host},
+    )  # fmt: skip
+    rasa_server = Server(
+        name="rasa",
+        command=[
+            sys.executable, "-m", "rasa", "run",
+            "--model", str(model),
+            "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
+            "--enable-api", "--auth-token", settings.rasa_auth_token,
+            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+        ],
+        health_url=f"{settings.rasa_url}/",
+        env={
+            "ACTION_ENDPOINT_URL": settings.action_endpoint_url,
+            "TRACKER_STORE_DB": str(settings.tracker_store_db),
+        },
+    )  # fmt: skip
+    return [action_server, rasa_server]
+
+
+def start(settings: Settings, model: Path) -> None:
+    """Start both servers (unless already running) and wait until they answer."""
+    if not settings.rasa_auth_token:
+        raise SystemExit("RASA_AUTH_TOKEN is empty: set it in .env (make run writes one).")
+    (settings.run_dir / "log").mkdir(parents=True, exist_ok=True)
+    (settings.run_dir / "run").mkdir(parents=True, exist_ok=True)
+    settings.tracker_store_db.parent.mkdir(parents=True, exist_ok=True)
+    for server in servers(settings, model):
+        if _running_pid(settings, server) is None:
+            _launch(settings, server)
+    for server in servers(settings, model):
+        _wait_until_ready(settings, server)
+
+
+def stop(settings: Settings) -> list[str]:
+    """Stop whatever `start` left running; returns the names of those stopped."""
+    stopped = []
+    for name in ("rasa", "actions"):
+        pid_file = _pid_file(settings, name)
+        pid = _read_pid(pid_file)
+        if pid is not None and _alive(pid):
+            os.killpg(pid, signal.SIGTERM)
+            _wait_for_exit(pid)
+            stopped.append(name)
+        pid_file.unlink(missing_ok=True)
+    return stopped
+
+
+def _launch(settings: Settings, server: Server) -> None:
+    log = open(_log_file(settings, server.name), "ab")  # noqa: SIM115 - handed to the child process
+    process = subprocess.Popen(
+        server.command,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **server.env},
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so stop() ends its children too
+    )
+    _pid_file(settings, server.name).write_text(str(process.pid))
+
+
+def _wait_until_ready(settings: Settings, server: Server) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    print(f"Waiting for the {server.name} server", end="", file=sys.stderr, flush=True)
+    while time.monotonic() < deadline:
+        if _answers(server.health_url):
+            print(" ready.", file=sys.stderr)
+            return
+        if _running_pid(settings, server) is None:
+            raise SystemExit(f"\nThe {server.name} server stopped: see {_log_file(settings, server.name)}")
+        print(".", end="", file=sys.stderr, flush=True)
+        time.sleep(2)
+    raise SystemExit(
+        f"\nThe {server.name} server did not start in time: see {_log_file(settings, server.name)}"
+    )
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _running_pid(settings: Settings, server: Server) -> int | None:
+    pid = _read_pid(_pid_file(settings, server.name))
+    return pid if pid is not None and _alive(pid) else None
+
+
+def _read_pid(pid_file: Path) -> int | None:
+    try:
+        return int(pid_file.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A finished child of ours stays as a zombie until reaped: not alive.
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except (FileNotFoundError, IndexError):
+        return True
+
+
+def _wait_for_exit(pid: int, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if _alive(pid):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def _pid_file(settings: Settings, name: str) -> Path:
+    return settings.run_dir / "run" / f"{name}.pid"
+
+
+def _log_file(settings: Settings, name: str) -> Path:
+    return settings.run_dir / "log" / f"{name}.log"
