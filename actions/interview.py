@@ -1,0 +1,155 @@
+"""Actions that run the interview: asking, taking answers, explaining, restarting, changing a part."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.questions import wording
+from actions.replies import UNANSWERED_INTENTS, Reply, is_interruption, read_answer, read_unanswered
+from bot.careplan import interview
+from bot.careplan.parsing import parse_section_reference
+
+INTERVIEW_STATE_SLOTS = ("unanswered", "support_people_found", "requested_slot")
+
+
+def _ask_action(slot: str) -> type[Action]:
+    """The action that asks one question; Rasa's form asks for slot X with `action_ask_X`."""
+
+    async def run(self: Action, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        question = wording(slot)
+        dispatcher.utter_message(text=question.ask, buttons=question.buttons)
+        return []
+
+    return type(f"Ask_{slot}", (Action,), {"name": lambda self: f"action_ask_{slot}", "run": run})
+
+
+ASK_ACTIONS = [_ask_action(slot) for slot in interview.all_interview_slots()]
+
+
+class ValidateCarePlanForm(FormValidationAction):
+    """Takes each answer word for word and decides which question comes next."""
+
+    def name(self) -> str:
+        return "validate_care_plan_form"
+
+    async def required_slots(
+        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> list[str]:
+        return interview.required_slots(tracker.slots)
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        events: list[EventType] = []
+        if _is_reply_to_question(tracker):
+            slot = tracker.get_slot("requested_slot")
+            text, intent, confidence = _latest_message(tracker)
+            if is_interruption(text, intent, confidence):
+                return []  # Rasa's rules answer it, then the question comes again
+            reply = read_answer(slot, text, intent)
+            if reply.unclear:
+                dispatcher.utter_message(text=wording(slot).unclear or wording(slot).ask)
+            events += _reply_events(reply, tracker)
+            tracker.add_slots(events)
+        events += _slot_events(interview.applicability_updates(tracker.slots))
+        tracker.add_slots(events)
+        next_question = await self.next_requested_slot(dispatcher, tracker, domain)
+        return events + ([next_question] if next_question else [])
+
+
+class ActionSkipQuestion(Action):
+    """ "Skip" or "I don't know": recorded as such, and the interview moves on."""
+
+    def name(self) -> str:
+        return "action_skip_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        slot = tracker.get_slot("requested_slot")
+        text, intent, _ = _latest_message(tracker)
+        if not slot or intent not in UNANSWERED_INTENTS:
+            return []
+        events = _reply_events(read_unanswered(slot, text, UNANSWERED_INTENTS[intent]), tracker)
+        tracker.add_slots(events)
+        return events + _slot_events(interview.applicability_updates(tracker.slots))
+
+
+def _is_reply_to_question(tracker: Tracker) -> bool:
+    """The form also runs when it starts or resumes; only a new message can answer."""
+    return tracker.latest_action_name == "action_listen" and bool(tracker.get_slot("requested_slot"))
+
+
+def _latest_message(tracker: Tracker) -> tuple[str, str | None, float]:
+    message = tracker.latest_message
+    intent = message.get("intent") or {}
+    return message.get("text") or "", intent.get("name"), intent.get("confidence", 0.0)
+
+
+def _reply_events(reply: Reply, tracker: Tracker) -> list[EventType]:
+    """The answer's slots, the record of what was left unanswered, and who supports them."""
+    unanswered = {k: v for k, v in (tracker.get_slot("unanswered") or {}).items() if k not in reply.slots}
+    events = _slot_events(reply.slots) + [SlotSet("unanswered", {**unanswered, **reply.unanswered})]
+    if reply.slots.get("support_people") and "support_people" not in reply.unanswered:
+        events.append(SlotSet("support_people_found", tracker.latest_message.get("support_people") or []))
+    return events
+
+
+def _slot_events(values: dict[str, Any]) -> list[EventType]:
+    return [SlotSet(slot, value) for slot, value in values.items()]
+
+
+class ActionExplainQuestion(Action):
+    """ "Why are you asking?": the purpose of the question waiting for an answer."""
+
+    def name(self) -> str:
+        return "action_explain_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        slot = tracker.get_slot("requested_slot")
+        if slot:
+            dispatcher.utter_message(text=wording(slot).why)
+        else:
+            dispatcher.utter_message(response="utter_why_general")
+        return []
+
+
+class ActionStartAgain(Action):
+    """Clears every answer so the interview begins again."""
+
+    def name(self) -> str:
+        return "action_start_again"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        cleared = {slot: None for slot in (*interview.all_interview_slots(), *INTERVIEW_STATE_SLOTS)}
+        return _slot_events({**cleared, **interview.applicability_updates({})})
+
+
+class ActionChangeSection(Action):
+    """ "Change my second goal": clears that part so the interview asks it again."""
+
+    def name(self) -> str:
+        return "action_change_section"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
+        section, goal_number = _section_to_change(tracker)
+        if section is None:
+            return [SlotSet("change_target_found", False)]
+        values = dict(tracker.slots)
+        to_clear = interview.slots_for_section(section, goal_number, values)
+        values.update(dict.fromkeys(to_clear))
+        unanswered = {k: v for k, v in (tracker.get_slot("unanswered") or {}).items() if k not in to_clear}
+        changes = {**dict.fromkeys(to_clear), **interview.applicability_updates(values)}
+        return _slot_events(changes) + [
+            SlotSet("unanswered", unanswered),
+            SlotSet("change_target_found", True),
+            SlotSet("requested_slot", None),
+        ]
+
+
+def _section_to_change(tracker: Tracker) -> tuple[str | None, int | None]:
+    """From a button's `section` entity, or from the words ("my second goal")."""
+    section = next(tracker.get_latest_entity_values("section"), None)
+    if section in interview.SECTIONS:
+        return section, None
+    return parse_section_reference(tracker.latest_message.get("text"))

@@ -1,0 +1,76 @@
+"""How a message is read while a question is waiting for an answer.
+
+Pure functions, so the rules are easy to see and to test: a message is either
+an answer (kept word for word) or one of the things a person can say at any
+point ("skip", "why are you asking?", "stop", "start again"), which the form
+hands back to Rasa's rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.careplan.interview import GOAL_FIELDS, MAX_GOALS, goal_slot
+from bot.careplan.model import AnswerStatus
+from bot.careplan.parsing import parse_confidence, parse_yes_no
+
+# Intents that interrupt the interview instead of answering it.
+INTERRUPTIONS = {
+    "skip", "dont_know", "ask_why", "pause", "resume", "start_again", "off_topic", "change_section",
+    "greet", "goodbye",
+}  # fmt: skip
+# A long message is an answer even if it sounds like an interruption: people
+# write "I want to stop smoking", or "not sure, maybe getting back to the allotment
+# would be nice but my knees...".
+INTERRUPTION_MAX_WORDS = 15
+INTERRUPTION_MIN_CONFIDENCE = 0.6
+
+UNANSWERED_INTENTS = {"skip": AnswerStatus.SKIPPED, "dont_know": AnswerStatus.DONT_KNOW}
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to store for the waiting question."""
+
+    slots: dict[str, Any]  # an empty value (None) asks the question again
+    unanswered: dict[str, str] = field(default_factory=dict)  # slot -> AnswerStatus value
+    unclear: bool = False  # the answer could not be used: say so before asking again
+
+
+def is_interruption(text: str, intent: str | None, confidence: float) -> bool:
+    if text.startswith("/"):  # a button's payload names its intent exactly
+        return intent in INTERRUPTIONS
+    return (
+        intent in INTERRUPTIONS
+        and confidence >= INTERRUPTION_MIN_CONFIDENCE
+        and len(text.split()) <= INTERRUPTION_MAX_WORDS
+    )
+
+
+def read_answer(slot: str, text: str, intent: str | None) -> Reply:
+    """An answer to the question in `slot`."""
+    if slot.endswith("_more"):
+        return _read_yes_no(slot, text, intent)
+    if slot.endswith("_confidence") and parse_confidence(text) is None:
+        return Reply({slot: None}, unclear=True)
+    return Reply({slot: text})
+
+
+def read_unanswered(slot: str, text: str, status: AnswerStatus) -> Reply:
+    """ "skip" or "I don't know": recorded as such, with the words said."""
+    if slot.endswith("_more"):
+        return Reply({slot: False})  # no answer to "another goal?" means no
+    slots = {slot: text}
+    # No goal, no questions about it: its step, timeframe and confidence go the same way.
+    for number in range(1, MAX_GOALS + 1):
+        if slot == goal_slot(number, "description"):
+            slots = {goal_slot(number, f): text for f in GOAL_FIELDS}
+    return Reply(slots, {s: status.value for s in slots})
+
+
+def _read_yes_no(slot: str, text: str, intent: str | None) -> Reply:
+    answer = {"affirm": True, "deny": False}.get(intent or "")
+    if answer is None:
+        answer = parse_yes_no(text)
+    return Reply({slot: answer}, unclear=answer is None)

@@ -1,0 +1,1 @@
+"""Rasa NLU components of our own, built on spaCy."""
