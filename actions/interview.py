@@ -76,8 +76,13 @@ class ActionSkipQuestion(Action):
 
 
 def _is_reply_to_question(tracker: Tracker) -> bool:
-    """The form also runs when it starts or resumes; only a new message can answer."""
-    return tracker.latest_action_name == "action_listen" and bool(tracker.get_slot("requested_slot"))
+    """The form also runs when it starts; only a message sent to a question answers it.
+
+    Rasa validates on a copy of the tracker that ends with the form's own action,
+    so it is the action before that one which tells: listening means a new message.
+    """
+    actions = [event.get("name") for event in tracker.events if event.get("event") == "action"]
+    return actions[-2:-1] == ["action_listen"] and bool(tracker.get_slot("requested_slot"))
 
 
 def _latest_message(tracker: Tracker) -> tuple[str, str | None, float]:

@@ -58,16 +58,43 @@ def make_tracker(
 ) -> Tracker:
     latest_message = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}
     latest_message.update(message)
+    if events is None:
+        events = [{"event": "action", "name": "action_listen"}, {"event": "user", "text": text}]
     return Tracker(
         sender_id="patient-1",
         slots=dict(slots or {}),
         latest_message=latest_message,
-        events=events or [],
+        events=events,
         paused=False,
         followup_action=None,
         active_loop={"name": active_loop} if active_loop else {},
         latest_action_name=latest_action,
     )
+
+
+def form_tracker(slots: dict[str, Any], text: str, intent: str = "inform", **message: Any) -> Tracker:
+    """What Rasa sends the form's validation after a message: a copy of the tracker
+    that ends with the form's own action."""
+    events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text},
+        {"event": "slot", "name": "requested_slot", "value": slots.get("requested_slot")},
+        {"event": "action", "name": "care_plan_form"},
+    ]
+    return make_tracker(
+        slots, text=text, intent=intent, latest_action="care_plan_form", events=events, **message
+    )
+
+
+def activation_tracker(slots: dict[str, Any]) -> Tracker:
+    """What the validation sees when the form starts, right after consent."""
+    events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "/affirm"},
+        {"event": "action", "name": "action_record_consent"},
+        {"event": "action", "name": "care_plan_form"},
+    ]
+    return make_tracker(slots, text="/affirm", intent="affirm", latest_action="care_plan_form", events=events)
 
 
 def run(action: Any, tracker: Tracker, domain: dict) -> tuple[list, list[dict]]:
@@ -89,22 +116,30 @@ def complete_answers(**overrides: Any) -> dict[str, Any]:
 
 def test_an_answer_is_kept_word_for_word_and_the_next_question_follows(domain: dict) -> None:
     text = "Pottering in the garden then fish and chips with my sister"
-    tracker = make_tracker({"requested_slot": "what_matters_good_day"}, text=text)
+    tracker = form_tracker({"requested_slot": "what_matters_good_day"}, text=text)
     events, _ = run(ValidateCarePlanForm(), tracker, domain)
     values = slot_values(events)
     assert values["what_matters_good_day"] == text
     assert values["requested_slot"] == "what_matters_do_again"
 
 
+def test_starting_the_form_takes_no_answer_and_asks_the_first_question(domain: dict) -> None:
+    events, _ = run(ValidateCarePlanForm(), activation_tracker({"requested_slot": None}), domain)
+    values = slot_values(events)
+    assert values["requested_slot"] == "what_matters_good_day"
+    assert values["goal_2_description"] == interview.NOT_ASKED
+    assert "what_matters_good_day" not in values
+
+
 def test_an_interruption_is_handed_back_to_the_rules(domain: dict) -> None:
-    tracker = make_tracker({"requested_slot": "strengths_coping"}, text="why do you ask?", intent="ask_why")
+    tracker = form_tracker({"requested_slot": "strengths_coping"}, text="why do you ask?", intent="ask_why")
     events, messages = run(ValidateCarePlanForm(), tracker, domain)
     assert events == [] and messages == []
 
 
 def test_an_unreadable_confidence_is_asked_again_kindly(domain: dict) -> None:
     slots = {**complete_answers(goal_1_confidence=None), "requested_slot": "goal_1_confidence"}
-    tracker = make_tracker(slots, text="depends on the weather")
+    tracker = form_tracker(slots, text="depends on the weather")
     events, messages = run(ValidateCarePlanForm(), tracker, domain)
     assert slot_values(events)["requested_slot"] == "goal_1_confidence"
     assert messages[0]["text"] == wording("goal_1_confidence").unclear
@@ -116,19 +151,19 @@ def test_a_low_confidence_asks_what_would_help(domain: dict) -> None:
         "requested_slot": "goal_1_confidence",
     }
     assert slots["goal_1_confidence_boost"] == interview.NOT_ASKED
-    events, _ = run(ValidateCarePlanForm(), make_tracker(slots, text="about a 5"), domain)
+    events, _ = run(ValidateCarePlanForm(), form_tracker(slots, text="about a 5"), domain)
     assert slot_values(events)["requested_slot"] == "goal_1_confidence_boost"
 
 
 def test_the_last_answer_ends_the_form(domain: dict) -> None:
     slots = {**complete_answers(contingency=None), "requested_slot": "contingency"}
-    events, _ = run(ValidateCarePlanForm(), make_tracker(slots, text="ring my son Dave"), domain)
+    events, _ = run(ValidateCarePlanForm(), form_tracker(slots, text="ring my son Dave"), domain)
     assert slot_values(events)["requested_slot"] is None
 
 
 def test_support_people_found_by_spacy_are_kept(domain: dict) -> None:
     people = [{"name": "Sarah", "relationship": "daughter"}]
-    tracker = make_tracker(
+    tracker = form_tracker(
         {"requested_slot": "support_people"}, text="my daughter Sarah", support_people=people
     )
     events, _ = run(ValidateCarePlanForm(), tracker, domain)
