@@ -1,0 +1,85 @@
+"""Marks every message with the risk it discloses, in any state of the conversation.
+
+A Rasa NLU component placed after the intent classifier. It reads the spaCy
+document SpacyNLP made (bot/safety/detector.py does the reading) and adds
+`risk` to the parse data: the categories found (most urgent first) and the
+words that disclosed them. When there is risk it also sets the intent to
+`risk_disclosure`, so Rasa's rules answer with crisis signposting before
+anything else, whatever question was waiting.
+
+It fails closed: if the intent classifier is confident a message is a
+disclosure and no risk words were found at all, it is treated as one. Where
+risk words were found and set aside by their context ("I'm not suicidal",
+"my feet are killing me"), the context reading has the last word.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import SPACY_DOCS
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.safety.detector import RiskDetector
+
+RISK = "risk"
+RISK_INTENT = "risk_disclosure"
+UNSPECIFIED = "unspecified"  # the classifier heard risk, the phrases did not say which
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class RiskDisclosureDetector(GraphComponent):
+    """Adds `risk` to every message, and the intent `risk_disclosure` where there is any."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        # How sure the intent classifier must be, alone, to count as a disclosure.
+        return {"classifier_threshold": 0.8}
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self._threshold = config["classifier_threshold"]
+        self._detector: RiskDetector | None = None
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> RiskDisclosureDetector:
+        return cls({**cls.get_default_config(), **config})
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            doc = message.get(SPACY_DOCS[TEXT])
+            if doc is None:
+                continue
+            if self._detector is None:  # built once, on the pipeline's own vocabulary
+                self._detector = RiskDetector(doc.vocab)
+            self._mark(message, doc)
+        return messages
+
+    def _mark(self, message: Message, doc: Any) -> None:
+        reading = self._detector.read(doc) if self._detector else None
+        matches = reading.disclosures if reading else []
+        categories = [m.category.value for m in matches]
+        if not categories and not (reading and reading.words_set_aside) and self._classifier_is_sure(message):
+            categories = [UNSPECIFIED]  # fail closed: the classifier heard risk the phrases did not
+        message.set(RISK, {"categories": categories, "words": [m.words for m in matches]}, add_to_output=True)
+        if categories:
+            message.set(
+                INTENT, {INTENT_NAME_KEY: RISK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True
+            )
+
+    def _classifier_is_sure(self, message: Message) -> bool:
+        intent = message.get(INTENT) or {}
+        return (
+            intent.get(INTENT_NAME_KEY) == RISK_INTENT
+            and intent.get(PREDICTED_CONFIDENCE_KEY, 0.0) >= self._threshold
+        )

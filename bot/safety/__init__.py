@@ -1,0 +1,1 @@
+"""Safety: finding disclosures of risk, and the help to signpost."""

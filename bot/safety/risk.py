@@ -1,0 +1,34 @@
+"""Kinds of risk a message can disclose, and the flag a professional sees first."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+
+class RiskCategory(str, enum.Enum):
+    MEDICAL_EMERGENCY = "medical_emergency"
+    SUICIDAL_THOUGHTS = "suicidal_thoughts"
+    SELF_HARM = "self_harm"
+    SAFEGUARDING = "safeguarding"
+
+    @property
+    def urgency(self) -> int:
+        """Lower is more urgent: the first crisis message a person sees."""
+        return list(RiskCategory).index(self)
+
+
+@dataclass(frozen=True)
+class RiskFlag:
+    """A disclosure of risk, kept on the plan so a professional sees it first."""
+
+    category: RiskCategory
+    message: str  # the person's message, word for word
+    detected_at: datetime
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["category"] = self.category.value
+        data["detected_at"] = self.detected_at.isoformat()
+        return data

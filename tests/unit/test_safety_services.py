@@ -1,0 +1,71 @@
+"""Risk flags, handoff and deletion in the plan store (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot import services
+from bot.careplan.model import CarePlan, PlanStatus
+from bot.safety.risk import RiskCategory, RiskFlag
+from bot.safety.signposting import contacts, crisis_messages
+from bot.store.tracker_store import erase_requested
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+
+
+def partial_plan(conversation_id: str = "c-1") -> CarePlan:
+    return CarePlan(
+        conversation_id=conversation_id, practice_id="p", what_matters={"what_matters_good_day": "tea"}
+    )
+
+
+def test_a_risk_flag_writes_an_urgent_plan_at_once_and_flags_add_up(db) -> None:
+    first = RiskFlag(RiskCategory.SUICIDAL_THOUGHTS, "I want to end it", NOW)
+    plan = services.flag_risk(db, partial_plan(), first, now=NOW)
+    assert plan.status == PlanStatus.URGENT_REVIEW and plan.version == 1
+    second = RiskFlag(RiskCategory.MEDICAL_EMERGENCY, "chest pain now", NOW)
+    plan = services.flag_risk(db, partial_plan(), second, now=NOW)
+    assert [f["category"] for f in plan.risk_flags] == ["suicidal_thoughts", "medical_emergency"]
+    assert plan.risk_flags[0] == {"category": "suicidal_thoughts", "message": "I want to end it",
+                                  "detected_at": NOW.isoformat()}  # fmt: skip
+    # Confirming the summary later keeps the flags and the urgent status.
+    confirmed = services.draft_plan(db, partial_plan(), now=NOW)
+    assert confirmed.status == PlanStatus.URGENT_REVIEW and len(confirmed.risk_flags) == 2
+
+
+def test_handoff_is_recorded_on_the_plan(db) -> None:
+    assert services.request_handoff(db, partial_plan(), now=NOW).handoff_requested is True
+
+
+def test_deleting_a_conversation_leaves_nothing_of_it(db) -> None:
+    services.record_consent(db, "c-1", True, "wording", now=NOW)
+    services.draft_plan(db, partial_plan(), now=NOW)
+    services.draft_plan(db, partial_plan(), now=NOW)  # two versions
+    services.draft_plan(db, partial_plan("someone-else"), now=NOW)
+    services.delete_conversation_data(db, "c-1")
+    assert services.get_plan(db, "c-1") is None
+    assert services.latest_consent(db, "c-1") is None
+    assert services.get_plan(db, "someone-else") is not None
+
+
+def test_the_tracker_store_erases_only_when_this_turn_asked() -> None:
+    asked = DialogueStateTracker.from_events(
+        "s",
+        [UserUttered("delete"), ActionExecuted("action_delete_my_data"), SlotSet("erase_conversation", True)],
+    )
+    later = DialogueStateTracker.from_events(
+        "s", [SlotSet("erase_conversation", True), UserUttered("hello"), ActionExecuted("utter_greet")]
+    )
+    assert erase_requested(asked) is True
+    assert erase_requested(later) is False
+
+
+def test_crisis_messages_come_from_one_place_most_urgent_first() -> None:
+    messages = crisis_messages(["medical_emergency", "suicidal_thoughts"])
+    assert contacts()["emergency"] in messages[0]
+    assert contacts()["samaritans"] in messages[1]
+    assert "practice team" in messages[-1]
+    assert contacts()["samaritans"] in crisis_messages(["something_new"])[0]  # fails closed
