@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from rasa_sdk import Tracker
 
 from bot.careplan.interview import build_plan
-from bot.careplan.model import CarePlan, SupportPerson
+from bot.careplan.model import Answer, CarePlan, SupportPerson
 from bot.config import Settings
 from bot.store.database import Database, migrate
 
@@ -35,16 +35,25 @@ async def in_thread(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await asyncio.to_thread(function, *args, **kwargs)
 
 
+QUESTION_FOR_PRACTICE = "A question for the practice team (the assistant gave no advice)"
+
+
 def plan_from_tracker(tracker: Tracker) -> CarePlan:
     """The draft plan as the conversation stands, in the person's words."""
     people = [SupportPerson(**person) for person in tracker.get_slot("support_people_found") or []]
-    return build_plan(
+    plan = build_plan(
         tracker.slots,
         conversation_id=tracker.sender_id,
         practice_id=settings().practice_id,
         unanswered=tracker.get_slot("unanswered") or {},
         support_people=people,
     )
+    # Medical questions the assistant could not answer go to the team with the answers.
+    plan.answers += [
+        Answer("question_for_practice", QUESTION_FOR_PRACTICE, question)
+        for question in tracker.get_slot("questions_for_practice") or []
+    ]
+    return plan
 
 
 def response_text(domain: dict[str, Any], response: str) -> str:

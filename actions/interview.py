@@ -8,8 +8,17 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.adapters import settings
 from actions.questions import wording
-from actions.replies import UNANSWERED_INTENTS, Reply, is_interruption, read_answer, read_unanswered
+from actions.replies import (
+    TOO_LONG,
+    UNANSWERED_INTENTS,
+    Reply,
+    is_button_press,
+    is_interruption,
+    read_answer,
+    read_unanswered,
+)
 from bot.careplan import interview
 from bot.careplan.parsing import parse_section_reference
 
@@ -48,6 +57,13 @@ class ValidateCarePlanForm(FormValidationAction):
             text, intent, confidence = _latest_message(tracker)
             if is_interruption(text, intent, confidence):
                 return []  # Rasa's rules answer it, then the question comes again
+            if is_button_press(text) and not interview.is_yes_no(slot):
+                # "Carry on" or "No, keep them" after a detour: the question is asked again.
+                return [SlotSet(slot, None), await self.next_requested_slot(dispatcher, tracker, domain)]
+            limit = settings().max_message_chars
+            if len(text) > limit:
+                dispatcher.utter_message(text=TOO_LONG.format(limit=limit))
+                return [SlotSet(slot, None), await self.next_requested_slot(dispatcher, tracker, domain)]
             reply = read_answer(slot, text, intent)
             if reply.unclear:
                 dispatcher.utter_message(text=wording(slot).unclear or wording(slot).ask)

@@ -11,20 +11,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.careplan.interview import GOAL_FIELDS, MAX_GOALS, goal_slot
+from bot.careplan.interview import GOAL_FIELDS, MAX_GOALS, goal_slot, is_yes_no
 from bot.careplan.model import AnswerStatus
 from bot.careplan.parsing import parse_confidence, parse_yes_no
 
 # Intents that interrupt the interview instead of answering it.
 INTERRUPTIONS = {
     "skip", "dont_know", "ask_why", "pause", "resume", "start_again", "off_topic", "change_section",
-    "greet", "goodbye",
+    "greet", "goodbye", "ask_medical_advice", "request_human", "ask_privacy", "delete_my_data",
 }  # fmt: skip
+# A disclosure of risk interrupts whatever its length: help comes first.
+ALWAYS_INTERRUPTS = {"risk_disclosure"}
 # A long message is an answer even if it sounds like an interruption: people
 # write "I want to stop smoking", or "not sure, maybe getting back to the allotment
 # would be nice but my knees...".
 INTERRUPTION_MAX_WORDS = 15
 INTERRUPTION_MIN_CONFIDENCE = 0.6
+
+# Said instead of an error when an answer is over the configured length (MAX_MESSAGE_CHARS).
+TOO_LONG = (
+    "Thank you. That's a lot to read in one go: could you say it in a shorter message, "
+    "under {limit} characters? You can send the rest in your next answers."
+)
 
 UNANSWERED_INTENTS = {"skip": AnswerStatus.SKIPPED, "dont_know": AnswerStatus.DONT_KNOW}
 
@@ -38,8 +46,15 @@ class Reply:
     unclear: bool = False  # the answer could not be used: say so before asking again
 
 
+def is_button_press(text: str) -> bool:
+    """A button's payload ("/affirm") names an intent; a free-text answer never starts so."""
+    return text.startswith("/")
+
+
 def is_interruption(text: str, intent: str | None, confidence: float) -> bool:
-    if text.startswith("/"):  # a button's payload names its intent exactly
+    if intent in ALWAYS_INTERRUPTS:
+        return True
+    if is_button_press(text):  # names its intent exactly
         return intent in INTERRUPTIONS
     return (
         intent in INTERRUPTIONS
@@ -50,7 +65,7 @@ def is_interruption(text: str, intent: str | None, confidence: float) -> bool:
 
 def read_answer(slot: str, text: str, intent: str | None) -> Reply:
     """An answer to the question in `slot`."""
-    if slot.endswith("_more"):
+    if is_yes_no(slot):
         return _read_yes_no(slot, text, intent)
     if slot.endswith("_confidence") and parse_confidence(text) is None:
         return Reply({slot: None}, unclear=True)
@@ -59,7 +74,7 @@ def read_answer(slot: str, text: str, intent: str | None) -> Reply:
 
 def read_unanswered(slot: str, text: str, status: AnswerStatus) -> Reply:
     """ "skip" or "I don't know": recorded as such, with the words said."""
-    if slot.endswith("_more"):
+    if is_yes_no(slot):
         return Reply({slot: False})  # no answer to "another goal?" means no
     slots = {slot: text}
     # No goal, no questions about it: its step, timeframe and confidence go the same way.

@@ -88,6 +88,11 @@ def more_goals_slot(number: int) -> str:
     return f"goal_{number}_more"
 
 
+def is_yes_no(slot: str) -> bool:
+    """The only questions answered yes or no: "would you like another goal?"."""
+    return slot.endswith("_more")
+
+
 def goal_question(number: int, goal_field: str) -> Question:
     return Question(goal_slot(number, goal_field), "goals", GOAL_LABELS[goal_field].format(n=number))
 

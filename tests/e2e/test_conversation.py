@@ -6,81 +6,18 @@ command line a professional would use.
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from e2e_assistant import Assistant, talk
 
-from bot.chat import send
-
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Assistant:
-    """The assistant started by `python -m bot servers start`, in its own folder and ports."""
-
-    def __init__(self, run_dir: Path, trained_model: Path) -> None:
-        rasa_port, action_port = _free_port(), _free_port()
-        self.url = f"http://127.0.0.1:{rasa_port}"
-        self.token = uuid.uuid4().hex
-        self.env = {
-            **os.environ,
-            "PRACTICE_ID": "e2e-practice",
-            "DATABASE_URL": f"sqlite:///{run_dir / 'plans.db'}",
-            "TRACKER_STORE_DB": str(run_dir / "tracker.db"),
-            "RASA_PORT": str(rasa_port),
-            "RASA_AUTH_TOKEN": self.token,
-            "ACTION_SERVER_PORT": str(action_port),
-            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-            "RUN_DIR": str(run_dir),
-        }
-
-    def bot(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "bot", *args], cwd=ROOT, env=self.env, capture_output=True, text=True,
-            timeout=600, check=check,
-        )  # fmt: skip
-
-    def say(self, sender: str, message: str) -> list[str]:
-        return [reply.get("text", "") for reply in send(self.url, sender, message)]
-
-    def api(self, path: str, body: dict) -> dict:
-        import urllib.request
-
-        request = urllib.request.Request(
-            f"{self.url}{path}?token={self.token}", data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
-        )  # fmt: skip
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return json.loads(response.read())
-
-
-@pytest.fixture(scope="module")
-def assistant(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    running = Assistant(tmp_path_factory.mktemp("assistant"), trained_model)
-    started = running.bot("servers", "start", check=False)
-    try:
-        assert started.returncode == 0, started.stderr[-3000:]
-        yield running
-    finally:
-        running.bot("servers", "stop", check=False)
-
-
 # The answers of one person, question by question, with the words a plan must keep.
+# About 340 words: several hundred, kept whole (under the 2,000-character limit for one message).
 LONG_GOOD_DAY = " ".join(
-    ["On a good day I get up early, have my porridge and feed the birds, then walk to the paper shop."] * 40
+    ["On a good day I get up early, have my porridge and feed the birds, then walk to the paper shop."] * 18
 )
 INTERVIEW = [
     (LONG_GOOD_DAY, "anything you would like to be able to do again"),
@@ -105,17 +42,11 @@ INTERVIEW = [
 ]
 
 
-def _talk(assistant: Assistant, sender: str, turns: list[tuple[str, str]]) -> None:
-    for message, expected in turns:
-        replies = " ".join(assistant.say(sender, message))
-        assert expected.lower() in replies.lower(), f"after {message[:40]!r} got: {replies}"
-
-
 def test_a_whole_conversation_writes_a_draft_plan(assistant: Assistant) -> None:
     sender = f"e2e-{uuid.uuid4().hex[:8]}"
-    _talk(assistant, sender, [("hello", "Is it OK to start?"), ("/affirm", "What does a good day look like")])
-    _talk(assistant, sender, INTERVIEW)
-    _talk(assistant, sender, [("/affirm", "saved this as a draft plan")])
+    talk(assistant, sender, [("hello", "Is it OK to start?"), ("/affirm", "What does a good day look like")])
+    talk(assistant, sender, INTERVIEW)
+    talk(assistant, sender, [("/affirm", "saved this as a draft plan")])
 
     shown = assistant.bot("plans", "show", "--conversation", sender, "--format", "json")
     plan = json.loads(shown.stdout)
@@ -141,10 +72,10 @@ def test_a_whole_conversation_writes_a_draft_plan(assistant: Assistant) -> None:
 
 def test_a_change_at_the_summary_makes_a_new_version(assistant: Assistant) -> None:
     sender = f"e2e-{uuid.uuid4().hex[:8]}"
-    _talk(assistant, sender, [("hello", "Is it OK to start?"), ("/affirm", "good day")])
-    _talk(assistant, sender, INTERVIEW)
-    _talk(assistant, sender, [("/affirm", "draft plan")])
-    _talk(assistant, sender, [
+    talk(assistant, sender, [("hello", "Is it OK to start?"), ("/affirm", "good day")])
+    talk(assistant, sender, INTERVIEW)
+    talk(assistant, sender, [("/affirm", "draft plan")])
+    talk(assistant, sender, [
         ("can I change what I said about if things get worse", "If things get worse, what should happen?"),
         ("call 111 and then my son", "Is this right?"),
         ("/affirm", "draft plan"),
@@ -156,9 +87,9 @@ def test_a_change_at_the_summary_makes_a_new_version(assistant: Assistant) -> No
 
 def test_stopping_and_coming_back_after_a_restart_carries_on(assistant: Assistant) -> None:
     sender = f"e2e-{uuid.uuid4().hex[:8]}"
-    _talk(assistant, sender, [("hello", "Is it OK to start?"), ("/affirm", "good day")])
-    _talk(assistant, sender, INTERVIEW[:3])
-    _talk(assistant, sender, [("I need to stop now, can we carry on later", "What helps you cope")])
+    talk(assistant, sender, [("hello", "Is it OK to start?"), ("/affirm", "good day")])
+    talk(assistant, sender, INTERVIEW[:3])
+    talk(assistant, sender, [("I need to stop now, can we carry on later", "What helps you cope")])
 
     # The servers restart (a deployment, a crash): the tracker store keeps the conversation.
     assistant.bot("servers", "stop")
@@ -166,15 +97,15 @@ def test_stopping_and_coming_back_after_a_restart_carries_on(assistant: Assistan
     # A new session starts when someone comes back after a while.
     assistant.api(f"/conversations/{sender}/execute", {"name": "action_session_start"})
 
-    _talk(assistant, sender, [("hi, I'm back", "What helps you cope")])
-    _talk(assistant, sender, INTERVIEW[3:])
-    _talk(assistant, sender, [("/affirm", "draft plan")])
+    talk(assistant, sender, [("hi, I'm back", "What helps you cope")])
+    talk(assistant, sender, INTERVIEW[3:])
+    talk(assistant, sender, [("/affirm", "draft plan")])
     plan = json.loads(assistant.bot("plans", "show", "--conversation", sender).stdout)
     assert plan["strengths"]["strengths_good_at"] == "I'm a good cook and I love doing the crossword"
 
 
 def test_a_refusal_writes_no_plan(assistant: Assistant) -> None:
     sender = f"e2e-{uuid.uuid4().hex[:8]}"
-    _talk(assistant, sender, [("hello", "Is it OK to start?"), ("/deny", "That's fine")])
+    talk(assistant, sender, [("hello", "Is it OK to start?"), ("/deny", "That's fine")])
     shown = assistant.bot("plans", "show", "--conversation", sender, check=False)
     assert shown.returncode == 1 and "No plan" in shown.stderr

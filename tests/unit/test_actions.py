@@ -270,3 +270,19 @@ def test_consent_is_recorded_with_the_wording_shown(store, domain: dict) -> None
     consent = services.latest_consent(store, "patient-1")
     assert consent is not None and consent.given is True
     assert "Is it OK to start?" in consent.wording
+
+
+def test_a_button_from_a_detour_is_not_an_answer(domain: dict) -> None:
+    """After "Carry on" (a button), the waiting question is asked again, not answered with "/affirm"."""
+    slots = {**complete_answers(what_matters_do_again=None), "requested_slot": "what_matters_do_again"}
+    tracker = form_tracker(slots, text="/affirm", intent="affirm")
+    events, _ = run(ValidateCarePlanForm(), tracker, domain)
+    values = slot_values(events)
+    assert values == {"what_matters_do_again": None, "requested_slot": "what_matters_do_again"}
+
+
+def test_a_long_disclosure_of_risk_is_never_taken_as_an_answer(domain: dict) -> None:
+    text = "I love my garden and the grandkids visit on Sundays but honestly I want to end my life " * 3
+    tracker = form_tracker({"requested_slot": "what_matters_good_day"}, text=text, intent="risk_disclosure")
+    events, _ = run(ValidateCarePlanForm(), tracker, domain)
+    assert events == []

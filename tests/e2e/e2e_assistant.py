@@ -1,0 +1,75 @@
+"""The assistant started for real on loopback, and how the end-to-end tests talk to it."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import urllib.request
+import uuid
+from pathlib import Path
+
+from bot.chat import send
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Assistant:
+    """The assistant started by `python -m bot servers start`, in its own folder and ports."""
+
+    def __init__(self, run_dir: Path, trained_model: Path) -> None:
+        self.run_dir = run_dir
+        rasa_port, action_port = _free_port(), _free_port()
+        self.url = f"http://127.0.0.1:{rasa_port}"
+        self.token = uuid.uuid4().hex
+        self.env = {
+            **os.environ,
+            "PRACTICE_ID": "e2e-practice",
+            "DATABASE_URL": f"sqlite:///{run_dir / 'plans.db'}",
+            "TRACKER_STORE_DB": str(run_dir / "tracker.db"),
+            "RASA_PORT": str(rasa_port),
+            "RASA_AUTH_TOKEN": self.token,
+            "ACTION_SERVER_PORT": str(action_port),
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+            "RUN_DIR": str(run_dir),
+        }
+
+    def bot(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args], cwd=ROOT, env=self.env, capture_output=True, text=True,
+            timeout=600, check=check,
+        )  # fmt: skip
+
+    def say(self, sender: str, message: str) -> list[str]:
+        return [reply.get("text", "") for reply in send(self.url, sender, message)]
+
+    def plan(self, sender: str) -> dict | None:
+        """The sender's draft plan as `python -m bot plans show` prints it, or None."""
+        shown = self.bot("plans", "show", "--conversation", sender, check=False)
+        return json.loads(shown.stdout) if shown.returncode == 0 else None
+
+    def logs(self) -> str:
+        return "".join(path.read_text(errors="replace") for path in (self.run_dir / "log").glob("*.log"))
+
+    def api(self, path: str, body: dict) -> dict:
+        request = urllib.request.Request(
+            f"{self.url}{path}?token={self.token}", data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )  # fmt: skip
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())
+
+
+def talk(assistant: Assistant, sender: str, turns: list[tuple[str, str]]) -> None:
+    """Say each message; the replies must contain the expected words."""
+    for message, expected in turns:
+        replies = " ".join(assistant.say(sender, message))
+        assert expected.lower() in replies.lower(), f"after {message[:40]!r} got: {replies}"
