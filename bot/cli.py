@@ -1,10 +1,15 @@
 """The command line: stored plans, the database, and running the assistant.
 
     python -m bot plans list [--status STATUS] [--format table|json]
-    python -m bot plans show --conversation SENDER_ID [--format json|markdown]
+    python -m bot plans show --conversation SENDER_ID [--format json|markdown|fhir]
     python -m bot db upgrade
+    python -m bot users create --email E --name N --role clinician|coach|admin [--practice P]
+                               [--password-stdin]
+    python -m bot users list | users deactivate --email E
+    python -m bot tokens create --name N [--practice P] [--scope read|write] | tokens list | tokens revoke ID
+    python -m bot console [--port PORT] [--openapi FILE]   the review console alone
     python -m bot model train            train the Rasa model if its inputs changed
-    python -m bot servers start|stop     the Rasa server and the action server
+    python -m bot servers start|stop     the Rasa server, the action server and the console
     python -m bot chat [--sender ID]     chat with the running assistant here
 
 The database is `DATABASE_URL` (or the default SQLite file) unless
@@ -14,19 +19,30 @@ The database is `DATABASE_URL` (or the default SQLite file) unless
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from bot import __version__, chat, servers, training
+from bot import __version__, account_services, chat, servers, training
+from bot.account_services import AccountError
 from bot.careplan.exports import plan_to_dict, plan_to_markdown
+from bot.careplan.fhir import plan_to_fhir_bundle
 from bot.careplan.model import CarePlan, PlanStatus
+from bot.careplan.review import Role, TokenScope
 from bot.config import Settings
 from bot.services import get_plan, list_plans
 from bot.store.database import Database, migrate, open_database
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 Handler = Callable[[argparse.Namespace, str], int]
 
@@ -48,6 +64,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_plans_commands(commands.add_parser("plans", help="list or show the drafted plans"))
     _add_db_commands(commands.add_parser("db", help="manage the database"))
+    _add_users_commands(commands.add_parser("users", help="people who may use the review console"))
+    _add_tokens_commands(commands.add_parser("tokens", help="API tokens for other systems"))
     _add_running_commands(commands)
     return parser
 
@@ -59,12 +77,39 @@ def _add_plans_commands(parser: argparse.ArgumentParser) -> None:
     listing.add_argument("--format", choices=("table", "json"), default="table")
     showing = _leaf(commands, "show", "show one conversation's plan", _show_plan)
     showing.add_argument("--conversation", required=True, metavar="SENDER_ID", help="the Rasa sender id")
-    showing.add_argument("--format", choices=("json", "markdown"), default="json")
+    showing.add_argument("--format", choices=("json", "markdown", "fhir"), default="json")
 
 
 def _add_db_commands(parser: argparse.ArgumentParser) -> None:
     commands = parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     _leaf(commands, "upgrade", "bring the database schema up to date", _upgrade)
+
+
+def _add_users_commands(parser: argparse.ArgumentParser) -> None:
+    commands = parser.add_subparsers(dest="users_command", metavar="ACTION", required=True)
+    creating = _leaf(commands, "create", "add a user (asks for their password)", _create_user)
+    creating.add_argument("--email", required=True)
+    creating.add_argument("--name", required=True, help="as it appears on approvals, e.g. 'Dr Asha Patel'")
+    creating.add_argument("--role", required=True, choices=[role.value for role in Role])
+    creating.add_argument("--practice", help="practice id (default: PRACTICE_ID)")
+    creating.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    listing = _leaf(commands, "list", "list users", _list_users)
+    listing.add_argument("--practice", help="only this practice's users")
+    deactivating = _leaf(commands, "deactivate", "stop a user signing in, ending their sessions", _deactivate)
+    deactivating.add_argument("--email", required=True)
+
+
+def _add_tokens_commands(parser: argparse.ArgumentParser) -> None:
+    commands = parser.add_subparsers(dest="tokens_command", metavar="ACTION", required=True)
+    creating = _leaf(
+        commands, "create", "make a token (shown once) for a system to call the API", _create_token
+    )
+    creating.add_argument("--name", required=True, help="which system uses it, e.g. 'EMIS export'")
+    creating.add_argument("--practice", help="practice id (default: PRACTICE_ID)")
+    creating.add_argument("--scope", choices=[scope.value for scope in TokenScope], default="read")
+    _leaf(commands, "list", "list tokens (never their secrets)", _list_tokens)
+    revoking = _leaf(commands, "revoke", "stop a token working, at once", _revoke_token)
+    revoking.add_argument("token_id", type=int, metavar="ID", help="the id shown by `tokens list`")
 
 
 def _add_running_commands(commands: argparse._SubParsersAction) -> None:
@@ -73,8 +118,18 @@ def _add_running_commands(commands: argparse._SubParsersAction) -> None:
     _leaf(model_commands, "train", "train the model if its inputs changed", _train_model)
     running = commands.add_parser("servers", help="start or stop the assistant's servers")
     running_commands = running.add_subparsers(dest="servers_command", metavar="ACTION", required=True)
-    _leaf(running_commands, "start", "start the Rasa and action servers on loopback", _start_servers)
+    _leaf(
+        running_commands,
+        "start",
+        "start the Rasa and action servers and the console on loopback",
+        _start_servers,
+    )
     _leaf(running_commands, "stop", "stop them", _stop_servers)
+    console = _leaf(commands, "console", "run the review console alone, in the foreground", _console)
+    console.add_argument("--port", type=int, help="default: CONSOLE_PORT (8000)")
+    console.add_argument(
+        "--openapi", type=Path, metavar="FILE", help="write the API's OpenAPI document and exit"
+    )
     chatting = _leaf(commands, "chat", "chat with the running assistant in this terminal", _chat)
     chatting.add_argument("--sender", help="conversation id (default: a new one)")
 
@@ -115,6 +170,8 @@ def _show_plan(args: argparse.Namespace, url: str) -> int:
         return 1
     if args.format == "markdown":
         sys.stdout.write(plan_to_markdown(plan))
+    elif args.format == "fhir":
+        _print_json(plan_to_fhir_bundle(plan))
     else:
         _print_json(plan_to_dict(plan))
     return 0
@@ -124,6 +181,118 @@ def _upgrade(_args: argparse.Namespace, url: str) -> int:
     migrate(url)
     print(f"Database {_safe_url(url)} is up to date.")
     return 0
+
+
+def _create_user(args: argparse.Namespace, url: str) -> int:
+    password = _read_password(args.password_stdin)
+    practice = args.practice or Settings.from_env().practice_id
+    try:
+        user = account_services.create_user(
+            _database(url),
+            email=args.email,
+            name=args.name,
+            role=args.role,
+            practice_id=practice,
+            password=password,
+        )
+    except AccountError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"Created {user.role.value} {user.name} <{user.email}> at practice {user.practice_id}.")
+    return 0
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if not sys.stdin.isatty():
+        raise SystemExit("No terminal to ask for a password: use --password-stdin.")
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != password:
+        raise SystemExit("The passwords differ.")
+    return password
+
+
+def _list_users(args: argparse.Namespace, url: str) -> int:
+    users = account_services.list_users(_database(url), args.practice)
+    header = ("ID", "EMAIL", "NAME", "ROLE", "PRACTICE", "ACTIVE")
+    rows = [
+        (str(u.id), u.email, u.name, u.role.value, u.practice_id, "yes" if u.active else "no") for u in users
+    ]
+    print(_columns(header, rows) if rows else "No users yet.")
+    return 0
+
+
+def _deactivate(args: argparse.Namespace, url: str) -> int:
+    if not account_services.deactivate_user(_database(url), args.email):
+        print(f"No user with the email {args.email}.", file=sys.stderr)
+        return 1
+    print(f"{args.email} can no longer sign in.")
+    return 0
+
+
+def _create_token(args: argparse.Namespace, url: str) -> int:
+    practice = args.practice or Settings.from_env().practice_id
+    try:
+        made = account_services.create_token(
+            _database(url), name=args.name, practice_id=practice, scope=args.scope
+        )
+    except AccountError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"Token {made.token.id} ({made.token.scope.value}) for {made.token.name} at practice {practice}:")
+    print(made.secret)
+    print(
+        "Send it as 'Authorization: Bearer <token>'. It is shown only now: store it safely.", file=sys.stderr
+    )
+    return 0
+
+
+def _list_tokens(_args: argparse.Namespace, url: str) -> int:
+    tokens = account_services.list_tokens(_database(url))
+    header = ("ID", "NAME", "PRACTICE", "SCOPE", "CREATED (UTC)", "REVOKED")
+    rows = [
+        (str(t.id), t.name, t.practice_id, t.scope.value, _minute(t.created_at), _minute(t.revoked_at) or "-")
+        for t in tokens
+    ]
+    print(_columns(header, rows) if rows else "No tokens yet.")
+    return 0
+
+
+def _revoke_token(args: argparse.Namespace, url: str) -> int:
+    if not account_services.revoke_token(_database(url), args.token_id):
+        print(f"No token {args.token_id} in use.", file=sys.stderr)
+        return 1
+    print(f"Token {args.token_id} revoked.")
+    return 0
+
+
+def _console(args: argparse.Namespace, url: str) -> int:
+    import uvicorn  # only this command needs it
+
+    from bot.console.app import create_app
+
+    settings = replace(Settings.from_env(), database_url=url)
+    settings = replace(settings, console_port=args.port or settings.console_port)
+    if args.openapi:
+        settings = replace(settings, console_secret_key=settings.console_secret_key or "unused")
+        _write_openapi(create_app(settings, db=Database.from_url("sqlite://")), args.openapi)
+        return 0
+    if not settings.console_secret_key:
+        print("CONSOLE_SECRET_KEY is empty: set it in .env (make run writes one).", file=sys.stderr)
+        return 2
+    print(f"The review console is at {settings.console_url}/", file=sys.stderr)
+    # --ws none: uvicorn's websockets support breaks beside Rasa's websockets 10.4, and we need none.
+    uvicorn.run(create_app(settings), host=settings.console_host, port=settings.console_port, ws="none")
+    return 0
+
+
+def _write_openapi(app: FastAPI, path: Path) -> None:
+    import yaml
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(app.openapi(), sort_keys=False, allow_unicode=True))
+    print(f"Wrote {path}.")
 
 
 def _train_model(_args: argparse.Namespace, _url: str) -> int:
@@ -143,6 +312,7 @@ What Matters is running (plans in {_safe_url(url)}).
   Or over HTTP:           curl -s {settings.rasa_url}/webhooks/rest/webhook \\
                             -H 'Content-Type: application/json' -d '{{"sender": "me", "message": "hello"}}'
   See a draft plan:       .venv/bin/python -m bot plans show --conversation me --format markdown
+  Review console:         {settings.console_url}/  (first user: .venv/bin/python -m bot users create --help)
   Stop:                   make stop
 Logs are in {settings.run_dir / "log"}."""
     )
@@ -173,11 +343,19 @@ def _table(plans: Sequence[CarePlan]) -> str:
             plan.conversation_id,
             plan.status.value,
             str(plan.version),
-            plan.updated_at.strftime("%Y-%m-%d %H:%M") if plan.updated_at else "",
+            _minute(plan.updated_at),
             str(len(plan.goals)),
         )
         for plan in plans
     ]
+    return _columns(header, rows)
+
+
+def _minute(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _columns(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     widths = [max(len(cell) for cell in column) for column in zip(header, *rows, strict=True)]
     return "\n".join(
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()

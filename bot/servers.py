@@ -1,8 +1,8 @@
-"""Starting and stopping the Rasa server and the action server on this machine.
+"""Starting and stopping the Rasa server, the action server and the review console on this machine.
 
 Each server runs in the background with its log in `RUN_DIR/log` and its
 process id in `RUN_DIR/run`, so `make stop` (or a test) can stop exactly what
-`make run` started. Both listen on loopback only.
+`make run` started. All listen on loopback only.
 """
 
 from __future__ import annotations
@@ -53,13 +53,31 @@ def servers(settings: Settings, model: Path) -> list[Server]:
             "TRACKER_STORE_DB": str(settings.tracker_store_db),
         },
     )  # fmt: skip
-    return [action_server, rasa_server]
+    console = Server(
+        name="console",
+        command=[sys.executable, "-m", "bot", "console"],
+        health_url=f"{settings.console_url}/health",
+        # In the environment, not the command line, where anyone on the machine could read a password.
+        env={
+            "DATABASE_URL": settings.database_url,
+            "TRACKER_STORE_DB": str(settings.tracker_store_db),
+            "CONSOLE_HOST": settings.console_host,
+            "CONSOLE_PORT": str(settings.console_port),
+        },
+    )
+    return [action_server, rasa_server, console]
+
+
+# Stopped in this order: the console and Rasa first, the action server they call last.
+SERVER_NAMES = ("console", "rasa", "actions")
 
 
 def start(settings: Settings, model: Path) -> None:
-    """Start both servers (unless already running) and wait until they answer."""
+    """Start the servers (unless already running) and wait until they answer."""
     if not settings.rasa_auth_token:
         raise SystemExit("RASA_AUTH_TOKEN is empty: set it in .env (make run writes one).")
+    if not settings.console_secret_key:
+        raise SystemExit("CONSOLE_SECRET_KEY is empty: set it in .env (make run writes one).")
     (settings.run_dir / "log").mkdir(parents=True, exist_ok=True)
     (settings.run_dir / "run").mkdir(parents=True, exist_ok=True)
     settings.tracker_store_db.parent.mkdir(parents=True, exist_ok=True)
@@ -73,7 +91,7 @@ def start(settings: Settings, model: Path) -> None:
 def stop(settings: Settings) -> list[str]:
     """Stop whatever `start` left running; returns the names of those stopped."""
     stopped = []
-    for name in ("rasa", "actions"):
+    for name in SERVER_NAMES:
         pid_file = _pid_file(settings, name)
         pid = _read_pid(pid_file)
         if pid is not None and _alive(pid):

@@ -15,11 +15,14 @@ from typing import Any
 
 from bot.careplan.interview import CLOSING_QUESTIONS, OPENING_QUESTIONS, goal_slot
 from bot.careplan.model import (
+    AgreedAction,
     Answer,
     AnswerStatus,
+    Approval,
     CarePlan,
     Goal,
     PlanStatus,
+    ProfessionalNote,
     Support,
     SupportPerson,
 )
@@ -61,6 +64,7 @@ def plan_to_dict(plan: CarePlan) -> dict[str, Any]:
         "contingency": plan.contingency,
         "risk_flags": copy.deepcopy(plan.risk_flags),
         "handoff_requested": plan.handoff_requested,
+        **_review_to_dict(plan),
         "created_at": _iso(plan.created_at),
         "updated_at": _iso(plan.updated_at),
         "answers": [_answer_to_dict(answer) for answer in plan.answers],
@@ -91,10 +95,60 @@ def plan_from_dict(data: Mapping[str, Any]) -> CarePlan:
         contingency=data.get("contingency"),
         risk_flags=copy.deepcopy(list(data.get("risk_flags") or [])),
         handoff_requested=bool(data.get("handoff_requested", False)),
+        **_review_from_dict(data),
         created_at=_parse_datetime(data.get("created_at")),
         updated_at=_parse_datetime(data.get("updated_at")),
         answers=[_answer_from_dict(answer) for answer in data.get("answers") or []],
     )
+
+
+def _review_to_dict(plan: CarePlan) -> dict[str, Any]:
+    """What professionals add in the review console."""
+    return {
+        "patient_name": plan.patient_name,
+        "nhs_number": plan.nhs_number,
+        "notes": [
+            {"text": note.text, "author": note.author, "written_at": _iso(note.written_at)}
+            for note in plan.notes
+        ],
+        "agreed_actions": [
+            {"description": a.description, "owner": a.owner, "due_date": _iso_date(a.due_date)}
+            for a in plan.agreed_actions
+        ],
+        "care_coordinator": plan.care_coordinator,
+        "review_date": _iso_date(plan.review_date),
+        "return_reason": plan.return_reason,
+        "approval": _approval_to_dict(plan.approval) if plan.approval else None,
+    }
+
+
+def _approval_to_dict(approval: Approval) -> dict[str, Any]:
+    return {"by": approval.by, "role": approval.role, "at": _iso(approval.at), "user_id": approval.user_id}
+
+
+def _review_from_dict(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The inverse of `_review_to_dict`; snapshots from before the console have none of these."""
+    approval = data.get("approval")
+    return {
+        "patient_name": data.get("patient_name"),
+        "nhs_number": data.get("nhs_number"),
+        "notes": [
+            ProfessionalNote(n["text"], n["author"], _parse_datetime(n["written_at"]))
+            for n in data.get("notes") or []
+        ],
+        "agreed_actions": [
+            AgreedAction(a["description"], a.get("owner"), _parse_date(a.get("due_date")))
+            for a in data.get("agreed_actions") or []
+        ],
+        "care_coordinator": data.get("care_coordinator"),
+        "review_date": _parse_date(data.get("review_date")),
+        "return_reason": data.get("return_reason"),
+        "approval": _approval_from_dict(approval) if approval else None,
+    }
+
+
+def _approval_from_dict(data: Mapping[str, Any]) -> Approval:
+    return Approval(data["by"], data["role"], _parse_datetime(data["at"]), data.get("user_id"))
 
 
 def _goal_to_dict(goal: Goal) -> dict[str, Any]:
@@ -144,6 +198,14 @@ def _answer_from_dict(data: Mapping[str, Any]) -> Answer:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
+
+
+def _iso_date(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _parse_date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 def _parse_datetime(text: str | None) -> datetime | None:

@@ -67,6 +67,34 @@ class Support:
 
 
 @dataclass
+class ProfessionalNote:
+    """A note a professional added while reviewing; notes are only ever added, never edited."""
+
+    text: str
+    author: str
+    written_at: datetime
+
+
+@dataclass
+class AgreedAction:
+    """Something the person and the practice agreed will happen, and who will do it."""
+
+    description: str
+    owner: str | None = None
+    due_date: date | None = None
+
+
+@dataclass
+class Approval:
+    """The named professional who approved the plan, and when."""
+
+    by: str
+    role: str
+    at: datetime
+    user_id: int | None = None
+
+
+@dataclass
 class CarePlan:
     """A draft personalised care and support plan, for a professional to review.
 
@@ -88,6 +116,15 @@ class CarePlan:
     answers: list[Answer] = field(default_factory=list)
     risk_flags: list[dict] = field(default_factory=list)
     handoff_requested: bool = False
+    # Added by professionals in the review console; the assistant never sets these.
+    patient_name: str | None = None
+    nhs_number: str | None = None
+    notes: list[ProfessionalNote] = field(default_factory=list)
+    agreed_actions: list[AgreedAction] = field(default_factory=list)
+    care_coordinator: str | None = None
+    review_date: date | None = None
+    return_reason: str | None = None
+    approval: Approval | None = None
     status: PlanStatus = PlanStatus.DRAFT
     version: int = 1
     id: int | None = None

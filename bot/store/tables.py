@@ -25,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -92,6 +93,21 @@ care_plans = Table(
     Column("handoff_requested", Boolean, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # Added in migration 0002 for the review console. All nullable (or defaulted) so
+    # SQLite can add them in place; approved_by_user_id has no foreign key for the
+    # same reason (SQLite would have to rebuild care_plans, cascading into its children).
+    Column("patient_name", Text),
+    Column("nhs_number", String(10)),
+    Column("care_coordinator", Text),
+    Column("review_date", Date),
+    Column("return_reason", Text),
+    Column("approved_by", Text),
+    Column("approved_by_role", String(32)),
+    Column("approved_by_user_id", Integer),
+    Column("approved_at", UTCDateTime),
+    # Kept by the repository so the inbox can sort and search in SQL on any database:
+    Column("risk_flagged", Boolean, nullable=False, server_default=false()),
+    Column("search_text", Text),  # every word in the plan, case-folded
     # The review queue lists plans by status (and practice), newest first.
     Index("ix_care_plans_status_updated_at", "status", "updated_at"),
     Index("ix_care_plans_practice_id_status", "practice_id", "status"),
@@ -160,4 +176,92 @@ consent_records = Table(
     Column("wording", Text, nullable=False),
     Column("recorded_at", UTCDateTime, nullable=False),
     Index("ix_consent_records_conversation_id_recorded_at", "conversation_id", "recorded_at"),
+)
+
+
+# --- The review console (migration 0002) ------------------------------------------------------------
+
+# Professionals' notes on a plan: only ever added to.
+plan_notes = Table(
+    "plan_notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _plan_fk(),
+    Column("position", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("author", Text, nullable=False),
+    Column("written_at", UTCDateTime, nullable=False),
+    UniqueConstraint("plan_id", "position"),
+)
+
+agreed_actions = Table(
+    "agreed_actions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _plan_fk(),
+    Column("position", Integer, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("owner", Text),
+    Column("due_date", Date),
+    UniqueConstraint("plan_id", "position"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),  # stored lower-case
+    Column("name", String(200), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("practice_id", String(255), nullable=False),
+    Column("password_hash", Text, nullable=False),  # argon2id, never the password
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    CheckConstraint("role IN ('clinician', 'coach', 'admin')", name="role_known"),
+)
+
+# Signed-in browsers. The cookie holds a random token; only its SHA-256 is kept,
+# so a copy of the database cannot be used to sign in.
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index("ix_console_sessions_user_id", "user_id"),
+)
+
+# Systems' keys to the API, by hash only (the token is shown once, at creation).
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("practice_id", String(255), nullable=False),
+    Column("scope", String(16), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+    CheckConstraint("scope IN ('read', 'write')", name="scope_known"),
+)
+
+# Every change made in the console or the API: who, when, what before and after.
+# No ON DELETE CASCADE, like plan_versions: the trail must outlive careless deletes.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", Integer, ForeignKey("care_plans.id"), nullable=False),
+    Column("plan_version", Integer, nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("field", String(64)),
+    Column("before", JSON),
+    Column("after", JSON),
+    Column("actor_kind", String(16), nullable=False),
+    Column("actor_id", Integer),
+    Column("actor_name", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_audit_log_plan_id_at", "plan_id", "at"),
 )

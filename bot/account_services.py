@@ -1,0 +1,205 @@
+"""Users, sign-in sessions and API tokens: the service layer for the console and the CLI.
+
+Each function is one unit of work. Passwords and tokens are only ever stored
+as hashes (see `bot.security`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy.exc import IntegrityError
+
+from bot import security
+from bot.careplan.review import Actor, ApiToken, Role, TokenScope, User, is_storable
+from bot.store.accounts import SessionRepository, TokenRepository, UserRepository
+from bot.store.database import Database
+
+SESSION_LIFETIME = timedelta(hours=8)  # one working day; then sign in again
+MIN_PASSWORD_LENGTH = 12  # NCSC: length matters more than complexity rules
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class AccountError(ValueError):
+    """A user or token that cannot be created as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class NewToken:
+    """A token as created: `secret` is shown once and never stored."""
+
+    token: ApiToken
+    secret: str
+
+
+# --- Users ------------------------------------------------------------------------------------------
+
+
+def create_user(
+    db: Database,
+    *,
+    email: str,
+    name: str,
+    role: Role | str,
+    practice_id: str,
+    password: str,
+    now: datetime | None = None,
+) -> User:
+    user = User(
+        email=_clean_email(email),
+        name=_required("name", name, 200),
+        role=_role(role),
+        practice_id=_required("practice", practice_id, 255),
+        password_hash=security.hash_password(_check_password(password)),
+        created_at=_utc(now),
+    )
+    try:
+        with db.session() as session:
+            return UserRepository(session).add(user)
+    except IntegrityError as error:
+        raise AccountError(f"A user with the email {user.email} already exists.") from error
+
+
+def list_users(db: Database, practice_id: str | None = None) -> list[User]:
+    with db.session() as session:
+        return UserRepository(session).list(practice_id)
+
+
+def deactivate_user(db: Database, email: str) -> bool:
+    """Stop a user signing in, and end their sessions now; False if there is no such user."""
+    with db.session() as session:
+        users = UserRepository(session)
+        user = users.get_by_email(_clean_email(email))
+        if user is None or user.id is None:
+            return False
+        users.set_active(user.id, False)
+        SessionRepository(session).remove_for_user(user.id)
+        return True
+
+
+def authenticate(db: Database, email: str, password: str) -> User | None:
+    """The active user with this email and password, or None (never saying which was wrong)."""
+    if not is_storable(email):
+        return None
+    with db.session() as session:
+        users = UserRepository(session)
+        user = users.get_by_email(email.strip().lower())
+        valid = security.verify_password(user.password_hash if user else None, password)
+        if user is None or not valid or not user.active or user.id is None:
+            return None
+        if security.password_needs_rehash(user.password_hash):
+            users.set_password_hash(user.id, security.hash_password(password))
+        return user
+
+
+# --- Sessions ---------------------------------------------------------------------------------------
+
+
+def start_session(db: Database, user: User, *, now: datetime | None = None) -> str:
+    """A new session for the user; returns the token for their cookie (only its hash is kept)."""
+    if user.id is None:
+        raise AccountError("The user has not been stored.")
+    now = _utc(now)
+    token = security.new_token()
+    with db.session() as session:
+        sessions = SessionRepository(session)
+        sessions.remove_expired(now)
+        sessions.add(security.hash_token(token), user.id, now, now + SESSION_LIFETIME)
+    return token
+
+
+def user_for_session(db: Database, token: str, *, now: datetime | None = None) -> User | None:
+    with db.session() as session:
+        return SessionRepository(session).user_for(security.hash_token(token), _utc(now))
+
+
+def end_session(db: Database, token: str) -> None:
+    with db.session() as session:
+        SessionRepository(session).remove(security.hash_token(token))
+
+
+# --- API tokens -------------------------------------------------------------------------------------
+
+
+def create_token(
+    db: Database,
+    *,
+    name: str,
+    practice_id: str,
+    scope: TokenScope | str = TokenScope.READ,
+    now: datetime | None = None,
+) -> NewToken:
+    secret = security.new_token()
+    try:
+        scope = TokenScope(scope)
+    except ValueError as error:
+        raise AccountError(f"Unknown scope {scope!r}: use read or write.") from error
+    token = ApiToken(
+        name=_required("name", name, 200),
+        practice_id=_required("practice", practice_id, 255),
+        scope=scope,
+        token_hash=security.hash_token(secret),
+        created_at=_utc(now),
+    )
+    with db.session() as session:
+        return NewToken(TokenRepository(session).add(token), secret)
+
+
+def list_tokens(db: Database) -> list[ApiToken]:
+    with db.session() as session:
+        return TokenRepository(session).list()
+
+
+def revoke_token(db: Database, token_id: int, *, now: datetime | None = None) -> bool:
+    """True if the token was in use and is now revoked."""
+    with db.session() as session:
+        return TokenRepository(session).revoke(token_id, _utc(now))
+
+
+def actor_for_token(db: Database, secret: str) -> Actor | None:
+    """Who is calling the API with this bearer token, if it is valid and not revoked."""
+    with db.session() as session:
+        token = TokenRepository(session).get_active_by_hash(security.hash_token(secret))
+    return Actor.for_token(token) if token else None
+
+
+# --- Checks -----------------------------------------------------------------------------------------
+
+
+def _clean_email(email: str) -> str:
+    email = email.strip().lower()
+    if len(email) > 320 or not _EMAIL.match(email) or not is_storable(email):
+        raise AccountError(f"{email!r} is not an email address.")
+    return email
+
+
+def _role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError as error:
+        raise AccountError(f"Unknown role {role!r}: use {', '.join(r.value for r in Role)}.") from error
+
+
+def _check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    return password
+
+
+def _required(label: str, value: str, max_length: int) -> str:
+    value = value.strip()
+    if not value or not is_storable(value):
+        raise AccountError(f"The {label} cannot be empty or hold control characters.")
+    if len(value) > max_length:
+        raise AccountError(f"The {label} is too long (at most {max_length} characters).")
+    return value
+
+
+def _utc(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(timezone.utc)
+    if now.tzinfo is None:
+        raise ValueError("`now` must be timezone-aware")
+    return now.astimezone(timezone.utc)

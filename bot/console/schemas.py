@@ -1,0 +1,233 @@
+"""The JSON API's request and response bodies (pydantic 1, as Rasa 3.6 needs).
+
+Requests are strict (unknown fields and wrong types are refused with a 422
+that names the field); responses mirror `bot.careplan.exports.plan_to_dict`,
+the plan's exchange format. These models are what docs/openapi.yaml documents.
+"""
+
+# No `from __future__ import annotations`: pydantic 1 reads these annotations at import.
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, Extra, Field, conint, conlist, constr
+
+from bot.careplan.model import AgreedAction, Goal, PlanStatus, Support, SupportPerson
+from bot.careplan.review import MAX_AGREED_ACTIONS, MAX_GOALS, MAX_SHORT_TEXT_LENGTH, MAX_TEXT_LENGTH
+
+LongText = constr(strict=True, max_length=MAX_TEXT_LENGTH)
+ShortText = constr(strict=True, max_length=MAX_SHORT_TEXT_LENGTH)
+Version = conint(strict=True, ge=1, le=2**31 - 1)
+MAX_LIST_ITEMS = 50  # supporters, practice roles
+
+
+class _Strict(BaseModel):
+    class Config:
+        extra = Extra.forbid
+
+
+# --- Requests ---------------------------------------------------------------------------------------
+
+
+class GoalIn(_Strict):
+    description: LongText | None = None
+    first_step: LongText | None = None
+    timeframe: LongText | None = None
+    target_date: date | None = None
+    confidence: conint(strict=True, ge=0, le=10) | None = None
+    confidence_boost: LongText | None = None
+
+
+class SupportPersonIn(_Strict):
+    name: ShortText | None = None
+    relationship: ShortText | None = None
+
+
+class SupportIn(_Strict):
+    needs: LongText | None = None
+    people: conlist(SupportPersonIn, max_items=MAX_LIST_ITEMS) = []
+    from_practice: conlist(ShortText, max_items=MAX_LIST_ITEMS) = []
+
+
+class AgreedActionIn(_Strict):
+    description: LongText
+    owner: ShortText | None = None
+    due_date: date | None = None
+
+
+class PlanPatch(_Strict):
+    """Only the fields sent are changed; `null` clears one. Each call makes one new version."""
+
+    expected_version: Version | None = Field(
+        None, description="The version you are changing: a 409 if the plan has changed since."
+    )
+    patient_name: ShortText | None = None
+    nhs_number: ShortText | None = Field(None, description="10 digits, checked with the NHS check digit.")
+    what_matters: dict[str, LongText | None] | None = Field(
+        None, description="Question id to the person's words; only the plan's own questions."
+    )
+    strengths: dict[str, LongText | None] | None = None
+    concerns: dict[str, LongText | None] | None = None
+    goals: conlist(GoalIn, max_items=MAX_GOALS) | None = Field(None, description="Replaces the goals whole.")
+    support: SupportIn | None = Field(None, description="Replaces the support section whole.")
+    contact_preferences: LongText | None = None
+    accessibility: LongText | None = None
+    share_with: LongText | None = None
+    contingency: LongText | None = None
+    agreed_actions: conlist(AgreedActionIn, max_items=MAX_AGREED_ACTIONS) | None = Field(
+        None, description="Replaces the agreed actions whole."
+    )
+    care_coordinator: ShortText | None = None
+    review_date: date | None = Field(None, description="Today or later.")
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent, as domain values for `review_services.edit_plan`."""
+        sent = self.dict(exclude_unset=True, exclude={"expected_version"})
+        converters = {
+            "goals": lambda goals: [Goal(**goal) for goal in goals],
+            "agreed_actions": lambda actions: [AgreedAction(**action) for action in actions],
+            "support": _support,
+        }
+        return {
+            name: converters[name](value) if name in converters and value is not None else value
+            for name, value in sent.items()
+        }
+
+
+def _support(data: dict[str, Any]) -> Support:
+    people = [SupportPerson(**person) for person in data["people"]]
+    return Support(needs=data["needs"], people=people, from_practice=list(data["from_practice"]))
+
+
+class Decision(_Strict):
+    expected_version: Version | None = None
+
+
+class ReturnRequest(_Strict):
+    reason: constr(strict=True, min_length=1, max_length=MAX_TEXT_LENGTH)
+    expected_version: Version | None = None
+
+
+class NoteRequest(_Strict):
+    text: constr(strict=True, min_length=1, max_length=MAX_TEXT_LENGTH)
+    expected_version: Version | None = None
+
+
+# --- Responses --------------------------------------------------------------------------------------
+
+
+class GoalOut(BaseModel):
+    description: str | None
+    first_step: str | None
+    timeframe: str | None
+    target_date: date | None
+    confidence: int | None
+    confidence_boost: str | None
+
+
+class SupportPersonOut(BaseModel):
+    name: str | None
+    relationship: str | None
+
+
+class SupportOut(BaseModel):
+    needs: str | None
+    people: list[SupportPersonOut]
+    from_practice: list[str]
+
+
+class AnswerOut(BaseModel):
+    question_id: str
+    question: str
+    text: str | None
+    status: str = Field(..., description="answered, skipped or dont_know")
+
+
+class NoteOut(BaseModel):
+    text: str
+    author: str
+    written_at: datetime
+
+
+class AgreedActionOut(BaseModel):
+    description: str
+    owner: str | None
+    due_date: date | None
+
+
+class ApprovalOut(BaseModel):
+    by: str
+    role: str
+    at: datetime
+    user_id: int | None
+
+
+class PlanOut(BaseModel):
+    id: int
+    conversation_id: str
+    practice_id: str
+    status: PlanStatus
+    version: int
+    what_matters: dict[str, str | None]
+    strengths: dict[str, str | None]
+    concerns: dict[str, str | None]
+    goals: list[GoalOut]
+    support: SupportOut
+    contact_preferences: str | None
+    accessibility: str | None
+    share_with: str | None
+    contingency: str | None
+    risk_flags: list[dict[str, Any]]
+    handoff_requested: bool
+    patient_name: str | None
+    nhs_number: str | None
+    notes: list[NoteOut]
+    agreed_actions: list[AgreedActionOut]
+    care_coordinator: str | None
+    review_date: date | None
+    return_reason: str | None
+    approval: ApprovalOut | None
+    created_at: datetime
+    updated_at: datetime
+    answers: list[AnswerOut]
+
+
+class PlanList(BaseModel):
+    items: list[PlanOut]
+    total: int = Field(..., description="How many plans match, on every page.")
+    limit: int
+    offset: int
+
+
+class AuditEntryOut(BaseModel):
+    at: datetime
+    plan_version: int = Field(..., description="The version this change made.")
+    action: str = Field(..., description="drafted, edited, note_added, approved or returned")
+    field: str | None
+    before: Any
+    after: Any
+    actor_kind: str = Field(..., description="user, token or assistant")
+    actor_id: int | None
+    actor_name: str
+
+
+class AuditList(BaseModel):
+    items: list[AuditEntryOut]
+
+
+class Problem(BaseModel):
+    detail: str = Field(..., description="What went wrong, in words.")
+
+
+class FieldError(BaseModel):
+    loc: list[str | int] = Field(..., description="Where: e.g. body, goals, 0, confidence.")
+    msg: str
+    type: str
+
+
+class InvalidInput(BaseModel):
+    """A 422: input of the wrong shape (a list naming each field), or a value no plan can take."""
+
+    detail: str | list[FieldError] = Field(
+        ..., description="e.g. 'The review date cannot be in the past.', or one entry per field"
+    )

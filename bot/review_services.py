@@ -1,0 +1,183 @@
+"""Reviewing plans in the console and the API: the service layer beside `bot.services`.
+
+Every function takes the `Actor` making the request and only ever sees that
+actor's practice: a plan of another practice is `PlanNotFound`, exactly as
+if it did not exist. Every change is one transaction that stores the plan's
+next version, its snapshot and its audit entries together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.careplan import review
+from bot.careplan.model import CarePlan, PlanNotFound, PlanStatus
+from bot.careplan.review import Actor, AuditEntry, Change, Permission, TranscriptLine, VersionConflict
+from bot.store.audit import AuditRepository
+from bot.store.database import Database
+from bot.store.repository import PlanRepository, PlanSearch
+from bot.store.transcripts import TranscriptReader
+
+__all__ = [
+    "Inbox",
+    "PlanSearch",
+    "add_note",
+    "approve_plan",
+    "audit_trail",
+    "edit_plan",
+    "inbox",
+    "plan_for_review",
+    "return_plan",
+    "transcript",
+]
+
+
+@dataclass(frozen=True)
+class Inbox:
+    """One page of plans, how many match in all, and how many the practice has of each status."""
+
+    plans: list[CarePlan]
+    total: int
+    counts: dict[PlanStatus, int]
+
+
+# --- Reading ----------------------------------------------------------------------------------------
+
+
+def inbox(db: Database, actor: Actor, search: PlanSearch) -> Inbox:
+    review.require(actor, Permission.VIEW)
+    with db.session() as session:
+        plans = PlanRepository(session)
+        found, total = plans.search(actor.practice_id, search)
+        return Inbox(found, total, plans.count_by_status(actor.practice_id))
+
+
+def plan_for_review(db: Database, actor: Actor, plan_id: int) -> CarePlan:
+    review.require(actor, Permission.VIEW)
+    with db.session() as session:
+        return _practice_plan(PlanRepository(session), actor, plan_id)
+
+
+def audit_trail(db: Database, actor: Actor, plan_id: int) -> list[AuditEntry]:
+    """Who changed what in the plan, newest first."""
+    review.require(actor, Permission.VIEW)
+    with db.session() as session:
+        _practice_plan(PlanRepository(session), actor, plan_id)
+        return AuditRepository(session).for_plan(plan_id)
+
+
+def transcript(db: Database, reader: TranscriptReader, actor: Actor, plan_id: int) -> list[TranscriptLine]:
+    """The conversation the plan came from, read from Rasa's tracker store."""
+    plan = plan_for_review(db, actor, plan_id)
+    return reader.read(plan.conversation_id)
+
+
+# --- Changing ---------------------------------------------------------------------------------------
+
+
+def edit_plan(
+    db: Database,
+    actor: Actor,
+    plan_id: int,
+    changes: dict[str, Any],
+    *,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> CarePlan:
+    """Change sections of the plan (see `review.EDITABLE_FIELDS`); returns the new version."""
+    moment = _utc(now)
+    return _change(db, actor, plan_id, expected_version, lambda p: review.edit(p, changes, actor, moment))
+
+
+def add_note(
+    db: Database,
+    actor: Actor,
+    plan_id: int,
+    text: str,
+    *,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> CarePlan:
+    moment = _utc(now)
+    return _change(db, actor, plan_id, expected_version, lambda p: review.add_note(p, text, actor, moment))
+
+
+def approve_plan(
+    db: Database,
+    actor: Actor,
+    plan_id: int,
+    *,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> CarePlan:
+    moment = _utc(now)
+    return _change(db, actor, plan_id, expected_version, lambda p: review.approve(p, actor, moment))
+
+
+def return_plan(
+    db: Database,
+    actor: Actor,
+    plan_id: int,
+    reason: str,
+    *,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> CarePlan:
+    moment = _utc(now)
+    return _change(
+        db, actor, plan_id, expected_version, lambda p: review.return_for_changes(p, reason, actor, moment)
+    )
+
+
+def _change(
+    db: Database,
+    actor: Actor,
+    plan_id: int,
+    expected_version: int | None,
+    make_change: Callable[[CarePlan], Change],
+) -> CarePlan:
+    try:
+        with db.session() as session:
+            plans = PlanRepository(session)
+            plan = _practice_plan(plans, actor, plan_id, for_update=True)
+            if expected_version is not None and expected_version != plan.version:
+                raise _conflict(plan.version)
+            change = make_change(plan)
+            plans.update(change.plan)
+            plans.add_version(change.plan)
+            audit = AuditRepository(session)
+            for entry in change.entries:
+                audit.add(entry)
+            return change.plan
+    except IntegrityError as error:
+        # SQLite has no row locks: another change took this version number first.
+        raise _conflict(None) from error
+
+
+def _practice_plan(
+    plans: PlanRepository, actor: Actor, plan_id: int, *, for_update: bool = False
+) -> CarePlan:
+    plan = plans.get(plan_id, practice_id=actor.practice_id, for_update=for_update)
+    if plan is None:
+        raise PlanNotFound(f"There is no plan {plan_id}.")
+    return plan
+
+
+def _conflict(current_version: int | None) -> VersionConflict:
+    now_at = f" (it is now at version {current_version})" if current_version else ""
+    return VersionConflict(
+        f"Someone else changed this plan since you opened it{now_at}: reload it and try again."
+    )
+
+
+def _utc(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(timezone.utc)
+    if now.tzinfo is None:
+        raise ValueError("`now` must be timezone-aware")
+    return now.astimezone(timezone.utc)

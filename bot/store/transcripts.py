@@ -1,0 +1,79 @@
+"""Reading a conversation's messages from Rasa's SQL tracker store, read-only.
+
+Rasa keeps every event of every conversation in the `events` table of its
+tracker store (`TRACKER_STORE_DB`, an SQLite file): one row per event, with
+`sender_id`, `type_name` ("user", "bot", "action", "slot"...), a Unix
+`timestamp` and the event as JSON in `data`. A professional reviewing a plan
+needs only what was said, so only user and bot messages with text are read.
+The file is opened read-only: the console can never change a conversation.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlalchemy import Float, Integer, String, Text, column, create_engine, select, table
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+from bot.careplan.review import TranscriptLine
+
+_events = table(
+    "events",
+    column("id", Integer),
+    column("sender_id", String),
+    column("type_name", String),
+    column("timestamp", Float),
+    column("data", Text),
+)
+_SPEAKERS = {"user": "person", "bot": "assistant"}
+
+
+class TranscriptReader:
+    def __init__(self, tracker_db: Path) -> None:
+        self.tracker_db = Path(tracker_db)
+        self._engine: Engine | None = None
+
+    def read(self, sender_id: str) -> list[TranscriptLine]:
+        """What the person and the assistant said, oldest first; empty if nothing is stored."""
+        if not self.tracker_db.is_file():
+            return []
+        query = (
+            select(_events.c.type_name, _events.c.timestamp, _events.c.data)
+            .where(_events.c.sender_id == sender_id, _events.c.type_name.in_(list(_SPEAKERS)))
+            .order_by(_events.c.id)
+        )
+        try:
+            with self._connect().connect() as connection:
+                rows = connection.execute(query).all()
+        except OperationalError:  # Rasa has not created its tables yet
+            return []
+        lines = (_line(type_name, timestamp, data) for type_name, timestamp, data in rows)
+        return [line for line in lines if line is not None]
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+    def _connect(self) -> Engine:
+        if self._engine is None:
+            uri = f"{self.tracker_db.resolve().as_uri()}?mode=ro"
+            self._engine = create_engine(
+                "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
+            )
+        return self._engine
+
+
+def _line(type_name: str, timestamp: float | None, data: str | None) -> TranscriptLine | None:
+    try:
+        event = json.loads(data or "{}")
+    except json.JSONDecodeError:
+        return None
+    text = event.get("text") if isinstance(event, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        return None  # e.g. a reply that was only buttons or an image
+    at = datetime.fromtimestamp(timestamp or event.get("timestamp") or 0, tz=timezone.utc)
+    return TranscriptLine(speaker=_SPEAKERS[type_name], text=text, at=at)
