@@ -6,17 +6,18 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: help setup run stop shell test lint validate model clean
+.PHONY: help setup console-key run stop shell test lint validate model clean openapi
 
 help:
-	@echo "make run       set up, start the assistant (SQLite), print where to chat"
-	@echo "make stop      stop it"
+	@echo "make run       set up, start the assistant and the review console (SQLite), print where"
+	@echo "make stop      stop them"
 	@echo "make shell     chat with the running assistant in this terminal"
 	@echo "make test      set up and run the whole test suite"
 	@echo "make lint      ruff"
 	@echo "make validate  rasa data validate"
+	@echo "make openapi   regenerate docs/openapi.yaml from the console's code"
 
-setup: $(INSTALLED) .env
+setup: $(INSTALLED) .env console-key
 
 # The virtual environment, with Python 3.10 found on PATH or in pyenv, and the
 # exact versions in requirements.lock.
@@ -28,11 +29,20 @@ $(INSTALLED): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]"
 	@touch $@
 
-# Settings: a copy of .env.example with a fresh token for Rasa's HTTP API.
+# Settings: a copy of .env.example with a fresh token for Rasa's HTTP API and a
+# fresh secret key for the review console.
 .env: | $(INSTALLED)
 	@token=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(24))'); \
-	  sed "s/^RASA_AUTH_TOKEN=$$/RASA_AUTH_TOKEN=$$token/" .env.example > .env
+	  key=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))'); \
+	  sed -e "s/^RASA_AUTH_TOKEN=$$/RASA_AUTH_TOKEN=$$token/" \
+	      -e "s/^CONSOLE_SECRET_KEY=$$/CONSOLE_SECRET_KEY=$$key/" .env.example > .env
 	@echo "Wrote .env (edit it to change settings)."
+
+# A .env written before the console existed gets its secret key added once.
+console-key: .env
+	@grep -q '^CONSOLE_SECRET_KEY=.' .env || { \
+	  echo "CONSOLE_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))')" >> .env; \
+	  echo "Added CONSOLE_SECRET_KEY to .env."; }
 
 model: setup
 	$(PY) -m bot model train
@@ -53,6 +63,9 @@ test: setup
 lint: setup
 	$(PY) -m ruff check bot actions tests
 	$(PY) -m ruff format --check bot actions tests
+
+openapi: setup
+	$(PY) -m bot console --openapi docs/openapi.yaml
 
 validate: setup
 	$(PY) -m rasa data validate --domain domain --data data --fail-on-warnings

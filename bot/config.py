@@ -20,6 +20,10 @@ SQLITE_PREFIX = "sqlite:///"
 @dataclass(frozen=True)
 class Settings:
     practice_id: str
+    practice_name: str
+    practice_phone: str
+    practice_hours: str
+    max_message_chars: int
     database_url: str
     rasa_host: str
     rasa_port: int
@@ -29,6 +33,11 @@ class Settings:
     action_server_port: int
     action_endpoint_url: str
     run_dir: Path
+    # The review console (bot/console). Defaults keep older callers working.
+    console_host: str = "127.0.0.1"
+    console_port: int = 8000
+    console_secret_key: str = ""
+    console_secure_cookies: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -39,6 +48,10 @@ class Settings:
         action_port = int(env("ACTION_SERVER_PORT", "5055"))
         return cls(
             practice_id=env("PRACTICE_ID", "demo-practice"),
+            practice_name=env("PRACTICE_NAME", "your GP practice"),
+            practice_phone=env("PRACTICE_PHONE", "the number on your practice's website"),
+            practice_hours=env("PRACTICE_HOURS", "Monday to Friday, 8am to 6:30pm"),
+            max_message_chars=int(env("MAX_MESSAGE_CHARS", "2000")),
             database_url=_absolute_sqlite(env("DATABASE_URL") or f"{SQLITE_PREFIX}var/whatmatters.db"),
             rasa_host=env("RASA_HOST", "127.0.0.1"),
             rasa_port=int(env("RASA_PORT", "5005")),
@@ -48,11 +61,23 @@ class Settings:
             action_server_port=action_port,
             action_endpoint_url=env("ACTION_ENDPOINT_URL", f"http://127.0.0.1:{action_port}/webhook"),
             run_dir=_project_path(env("RUN_DIR", "var")),
+            console_host=env("CONSOLE_HOST", "127.0.0.1"),
+            console_port=int(env("CONSOLE_PORT", "8000")),
+            console_secret_key=env("CONSOLE_SECRET_KEY", ""),
+            console_secure_cookies=_true(env("CONSOLE_SECURE_COOKIES", "false")),
         )
 
     @property
     def rasa_url(self) -> str:
         return f"http://{self.rasa_host}:{self.rasa_port}"
+
+    @property
+    def console_url(self) -> str:
+        return f"http://{self.console_host}:{self.console_port}"
+
+
+def _true(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes")
 
 
 def _project_path(path: str) -> Path:

@@ -14,17 +14,23 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.careplan.exports import plan_from_dict
 from bot.careplan.model import CarePlan, Consent, PlanNotFound, PlanStatus
+from bot.careplan.review import KEPT_ON_REDRAFT, drafted
+from bot.safety.risk import RiskFlag
+from bot.store.audit import AuditRepository
 from bot.store.database import Database
 from bot.store.repository import ConsentRepository, PlanRepository
 
 __all__ = [
     "PlanNotFound",
+    "delete_conversation_data",
     "draft_plan",
+    "flag_risk",
     "get_plan",
     "latest_consent",
     "list_plans",
     "plan_history",
     "record_consent",
+    "request_handoff",
 ]
 
 
@@ -57,6 +63,26 @@ def latest_consent(db: Database, conversation_id: str) -> Consent | None:
     """The consent answer in force for a conversation, if it has been asked."""
     with db.session() as session:
         return ConsentRepository(session).latest(conversation_id)
+
+
+def flag_risk(db: Database, plan: CarePlan, flag: RiskFlag, *, now: datetime | None = None) -> CarePlan:
+    """A disclosure of risk: the plan as it stands is written at once, for urgent
+    review, with this flag added to any earlier ones, even mid-conversation."""
+    earlier = get_plan(db, plan.conversation_id)
+    flags = [*(earlier.risk_flags if earlier else []), flag.as_dict()]
+    return draft_plan(db, replace(plan, risk_flags=flags, status=PlanStatus.URGENT_REVIEW), now=now)
+
+
+def request_handoff(db: Database, plan: CarePlan, *, now: datetime | None = None) -> CarePlan:
+    """The person asked to talk to a person: the plan as it stands says so."""
+    return draft_plan(db, replace(plan, handoff_requested=True), now=now)
+
+
+def delete_conversation_data(db: Database, conversation_id: str) -> None:
+    """The person asked to delete their answers: their plan, every version and consent record go."""
+    with db.session() as session:
+        PlanRepository(session).delete_conversation(conversation_id)
+        ConsentRepository(session).delete_conversation(conversation_id)
 
 
 def get_plan(db: Database, conversation_id: str) -> CarePlan | None:
@@ -96,6 +122,9 @@ def _draft_once(db: Database, plan: CarePlan, now: datetime) -> CarePlan:
             stored = _next_version(previous, plan, now)
             plans.update(stored)
         plans.add_version(stored)
+        audit = AuditRepository(session)
+        for entry in drafted(previous, stored, now):  # so a reviewer sees what the person changed
+            audit.add(entry)
         return stored
 
 
@@ -122,6 +151,9 @@ def _next_version(previous: CarePlan, plan: CarePlan, now: datetime) -> CarePlan
         handoff_requested=plan.handoff_requested or previous.handoff_requested,
         created_at=previous.created_at,
         updated_at=now,
+        # What professionals added in the review console is kept; an approval is not:
+        # the person changed their words, so the plan needs reviewing again.
+        **{name: copy.deepcopy(getattr(previous, name)) for name in KEPT_ON_REDRAFT},
     )
 
 

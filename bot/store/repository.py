@@ -8,40 +8,82 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, case, delete, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from bot.careplan.exports import plan_to_dict
 from bot.careplan.model import (
+    AgreedAction,
     Answer,
     AnswerStatus,
+    Approval,
     CarePlan,
     Consent,
     Goal,
     PlanNotFound,
     PlanStatus,
+    ProfessionalNote,
     Support,
     SupportPerson,
 )
-from bot.store.tables import answers, care_plans, consent_records, goals, plan_versions, support_people
+from bot.store.tables import (
+    agreed_actions,
+    answers,
+    audit_log,
+    care_plans,
+    consent_records,
+    goals,
+    plan_notes,
+    plan_versions,
+    support_people,
+)
 
 # Module-level aliases: inside PlanRepository, `list` is a method.
 Plans = list[CarePlan]
 Snapshots = list[dict[str, Any]]
 PlanIds = Sequence[int] | Select
 
+# A plan's rows in other tables, loaded with it and replaced whole when it is updated.
+_CHILD_TABLES = (goals, support_people, answers, plan_notes, agreed_actions)
+
+# The inbox: urgent reviews first, then other plans with risk flags, then the most recently updated.
+_INBOX_ORDER = (
+    case((care_plans.c.status == PlanStatus.URGENT_REVIEW.value, 0), else_=1),
+    case((care_plans.c.risk_flagged, 0), else_=1),
+    care_plans.c.updated_at.desc(),
+    care_plans.c.id.desc(),
+)
+
+
+@dataclass(frozen=True)
+class PlanSearch:
+    """What the inbox asks for: a status, a conversation, words to find, and a page."""
+
+    status: PlanStatus | None = None
+    conversation_id: str | None = None
+    words: str = ""
+    limit: int = 25
+    offset: int = 0
+
 
 class PlanRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def get(self, plan_id: int) -> CarePlan | None:
-        return self._one(select(care_plans).where(care_plans.c.id == plan_id))
+    def get(
+        self, plan_id: int, *, practice_id: str | None = None, for_update: bool = False
+    ) -> CarePlan | None:
+        """A plan by id; with `practice_id`, only if it belongs to that practice."""
+        query = select(care_plans).where(care_plans.c.id == plan_id)
+        if practice_id is not None:
+            query = query.where(care_plans.c.practice_id == practice_id)
+        return self._one(query.with_for_update() if for_update else query)
 
     def get_by_conversation(self, conversation_id: str, *, for_update: bool = False) -> CarePlan | None:
         """`for_update` locks the plan's row (on PostgreSQL) until the transaction ends."""
@@ -64,7 +106,7 @@ class PlanRepository:
         result = self.session.execute(update(care_plans).where(care_plans.c.id == plan.id).values(**values))
         if result.rowcount == 0:
             raise PlanNotFound(f"no plan with id {plan.id}")
-        for table in (goals, support_people, answers):
+        for table in _CHILD_TABLES:
             self.session.execute(delete(table).where(table.c.plan_id == plan.id))
         self._insert_children(plan.id, plan)
         return plan
@@ -109,6 +151,41 @@ class PlanRepository:
         # The children are fetched with the same filter, not a long IN (...) list of ids.
         return self._with_children(rows, query.with_only_columns(care_plans.c.id))
 
+    def delete_conversation(self, conversation_id: str) -> None:
+        """Remove a conversation's plan with every version and row that belongs to it."""
+        plan_ids = select(care_plans.c.id).where(care_plans.c.conversation_id == conversation_id)
+        # The audit's before/after hold the person's words too: they go with the plan.
+        for table in (audit_log, plan_versions, *_CHILD_TABLES):
+            self.session.execute(delete(table).where(table.c.plan_id.in_(plan_ids)))
+        self.session.execute(delete(care_plans).where(care_plans.c.conversation_id == conversation_id))
+
+    def search(self, practice_id: str, criteria: PlanSearch) -> tuple[Plans, int]:
+        """One page of a practice's plans, urgent and risk-flagged first, and how many match in all.
+
+        Each word of `criteria.words` must appear somewhere in the plan (its
+        sections, answers, notes, the patient's name or the conversation id).
+        """
+        query = select(care_plans).where(care_plans.c.practice_id == practice_id)
+        if criteria.status is not None:
+            query = query.where(care_plans.c.status == PlanStatus(criteria.status).value)
+        if criteria.conversation_id is not None:
+            query = query.where(care_plans.c.conversation_id == criteria.conversation_id)
+        for word in criteria.words.casefold().replace("\x00", "").split():
+            query = query.where(care_plans.c.search_text.contains(word, autoescape=True))
+        total = self.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+        page = query.order_by(*_INBOX_ORDER).limit(criteria.limit).offset(criteria.offset)
+        rows = self.session.execute(page).mappings().all()
+        return self._with_children(rows, [row["id"] for row in rows]), total
+
+    def count_by_status(self, practice_id: str) -> dict[PlanStatus, int]:
+        query = (
+            select(care_plans.c.status, func.count())
+            .where(care_plans.c.practice_id == practice_id)
+            .group_by(care_plans.c.status)
+        )
+        counts = dict(self.session.execute(query).all())
+        return {status: counts.get(status.value, 0) for status in PlanStatus}
+
     def _one(self, query: Select) -> CarePlan | None:
         row = self.session.execute(query).mappings().first()
         return self._with_children([row], [row["id"]])[0] if row else None
@@ -116,11 +193,9 @@ class PlanRepository:
     def _with_children(self, rows: Sequence[RowMapping], plan_ids: PlanIds) -> Plans:
         if not rows:
             return []
-        goal_rows = self._children(goals, plan_ids)
-        people_rows = self._children(support_people, plan_ids)
-        answer_rows = self._children(answers, plan_ids)
+        children = {table.name: self._children(table, plan_ids) for table in _CHILD_TABLES}
         return [
-            _plan_from_rows(row, goal_rows[row["id"]], people_rows[row["id"]], answer_rows[row["id"]])
+            _plan_from_rows(row, {name: rows_by_plan[row["id"]] for name, rows_by_plan in children.items()})
             for row in rows
         ]
 
@@ -136,6 +211,8 @@ class PlanRepository:
             goals: [_goal_values(goal) for goal in plan.goals],
             support_people: [_person_values(person) for person in plan.support.people],
             answers: [_answer_values(answer) for answer in plan.answers],
+            plan_notes: [_note_values(note) for note in plan.notes],
+            agreed_actions: [_action_values(action) for action in plan.agreed_actions],
         }
         for table, values in rows.items():
             if values:
@@ -158,6 +235,11 @@ class ConsentRepository:
         }
         result = self.session.execute(insert(consent_records).values(**values))
         return Consent(**values, id=result.inserted_primary_key[0])
+
+    def delete_conversation(self, conversation_id: str) -> None:
+        self.session.execute(
+            delete(consent_records).where(consent_records.c.conversation_id == conversation_id)
+        )
 
     def latest(self, conversation_id: str) -> Consent | None:
         query = (
@@ -197,7 +279,58 @@ def _plan_values(plan: CarePlan) -> dict[str, Any]:
         "handoff_requested": plan.handoff_requested,
         "created_at": plan.created_at,
         "updated_at": plan.updated_at,
+        **_review_values(plan),
     }
+
+
+def _review_values(plan: CarePlan) -> dict[str, Any]:
+    approval = plan.approval
+    return {
+        "patient_name": plan.patient_name,
+        "nhs_number": plan.nhs_number,
+        "care_coordinator": plan.care_coordinator,
+        "review_date": plan.review_date,
+        "return_reason": plan.return_reason,
+        "approved_by": approval.by if approval else None,
+        "approved_by_role": approval.role if approval else None,
+        "approved_by_user_id": approval.user_id if approval else None,
+        "approved_at": approval.at if approval else None,
+        "risk_flagged": bool(plan.risk_flags),
+        "search_text": _search_text(plan),
+    }
+
+
+def _search_text(plan: CarePlan) -> str:
+    """Every word in the plan, one field a line, case-folded: what the inbox search looks in."""
+    words = [
+        plan.conversation_id,
+        plan.patient_name,
+        plan.nhs_number,
+        *plan.what_matters.values(),
+        *plan.strengths.values(),
+        *plan.concerns.values(),
+        *(text for goal in plan.goals for text in _goal_values(goal).values() if isinstance(text, str)),
+        plan.support.needs,
+        *(text for person in plan.support.people for text in (person.name, person.relationship)),
+        *plan.support.from_practice,
+        plan.contact_preferences,
+        plan.accessibility,
+        plan.share_with,
+        plan.contingency,
+        *(answer.text for answer in plan.answers),
+        *(note.text for note in plan.notes),
+        *(text for action in plan.agreed_actions for text in (action.description, action.owner)),
+        plan.care_coordinator,
+    ]
+    return "\n".join(word for word in words if word).casefold()
+
+
+def _note_values(note: ProfessionalNote) -> dict[str, Any]:
+    return {"text": note.text, "author": note.author, "written_at": note.written_at}
+
+
+def _action_values(action: AgreedAction) -> dict[str, Any]:
+    return {"description": action.description, "owner": action.owner, "due_date": action.due_date}
 
 
 def _goal_values(goal: Goal) -> dict[str, Any]:
@@ -224,12 +357,7 @@ def _answer_values(answer: Answer) -> dict[str, Any]:
     }
 
 
-def _plan_from_rows(
-    row: RowMapping,
-    goal_rows: Sequence[RowMapping],
-    people_rows: Sequence[RowMapping],
-    answer_rows: Sequence[RowMapping],
-) -> CarePlan:
+def _plan_from_rows(row: RowMapping, children: dict[str, Sequence[RowMapping]]) -> CarePlan:
     return CarePlan(
         id=row["id"],
         conversation_id=row["conversation_id"],
@@ -239,21 +367,45 @@ def _plan_from_rows(
         what_matters=dict(row["what_matters"]),
         strengths=dict(row["strengths"]),
         concerns=dict(row["concerns"]),
-        goals=[_goal_from_row(goal) for goal in goal_rows],
+        goals=[_goal_from_row(goal) for goal in children["goals"]],
         support=Support(
             needs=row["support_needs"],
-            people=[SupportPerson(name=p["name"], relationship=p["relationship"]) for p in people_rows],
+            people=[
+                SupportPerson(name=p["name"], relationship=p["relationship"])
+                for p in children["support_people"]
+            ],
             from_practice=list(row["support_from_practice"]),
         ),
         contact_preferences=row["contact_preferences"],
         accessibility=row["accessibility"],
         share_with=row["share_with"],
         contingency=row["contingency"],
-        answers=[_answer_from_row(answer) for answer in answer_rows],
+        answers=[_answer_from_row(answer) for answer in children["answers"]],
         risk_flags=list(row["risk_flags"]),
         handoff_requested=bool(row["handoff_requested"]),
+        patient_name=row["patient_name"],
+        nhs_number=row["nhs_number"],
+        notes=[ProfessionalNote(n["text"], n["author"], n["written_at"]) for n in children["plan_notes"]],
+        agreed_actions=[
+            AgreedAction(a["description"], a["owner"], a["due_date"]) for a in children["agreed_actions"]
+        ],
+        care_coordinator=row["care_coordinator"],
+        review_date=row["review_date"],
+        return_reason=row["return_reason"],
+        approval=_approval_from_row(row),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+    )
+
+
+def _approval_from_row(row: RowMapping) -> Approval | None:
+    if row["approved_at"] is None:
+        return None
+    return Approval(
+        by=row["approved_by"],
+        role=row["approved_by_role"],
+        at=row["approved_at"],
+        user_id=row["approved_by_user_id"],
     )
 
 
