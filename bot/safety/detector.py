@@ -121,7 +121,6 @@ PHRASES: dict[RiskCategory, list[str]] = {
         "not|n't|nt|isn't|isnt worth living",
         "life|living|it is|'s|isnt|isn't not? worth it|living",
         f"{CANNOT} go|carry on",
-        "~want to carry|go on",
         f"{CANNOT} do this|it any? more|anymore|longer",
         f"{CANNOT} cope any? more|anymore|longer",
         "do|does n't|nt|not want to be here|alive|around|living any? more|anymore|longer",
