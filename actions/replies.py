@@ -8,6 +8,7 @@ hands back to Rasa's rules.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,9 +52,24 @@ def is_button_press(text: str) -> bool:
     return text.startswith("/")
 
 
+# Only a question asks for advice: "my knees hurt and I worry about my tablets"
+# answers "is anything about your health worrying you?", it asks nothing.
+QUESTION_OPENING = re.compile(
+    r"^\s*(should|can|could|is|are|am|do|does|did|will|would|what|whats|what's|how|why|when|which|where|"
+    r"who|shall|may|might|has|have|r|u|wot|wat|shud)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_a_question(text: str) -> bool:
+    return "?" in text or bool(QUESTION_OPENING.match(text))
+
+
 def is_interruption(text: str, intent: str | None, confidence: float) -> bool:
     if intent in ALWAYS_INTERRUPTS:
         return True
+    if intent == "ask_medical_advice" and not looks_like_a_question(text):
+        return False
     if is_button_press(text):  # names its intent exactly
         return intent in INTERRUPTIONS
     return (

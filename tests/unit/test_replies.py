@@ -57,3 +57,16 @@ def test_dont_know_is_recorded_with_the_words_said() -> None:
     assert reply.slots == {"concerns_life": "not sure really"}
     assert reply.unanswered == {"concerns_life": "dont_know"}
     assert read_unanswered("goal_1_more", "skip", AnswerStatus.SKIPPED).slots == {"goal_1_more": False}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("should I stop my metformin?", True),
+        ("can i take ibuprofen with my blood pressure tablets", True),
+        ("is this lump cancer", True),
+        ("my knees hurt and I worry about my blood pressure tablets", False),  # an answer, not a question
+    ],
+)
+def test_only_a_question_asks_for_medical_advice(text: str, expected: bool) -> None:
+    assert is_interruption(text, "ask_medical_advice", 0.99) is expected
