@@ -55,7 +55,7 @@ class ValidateCarePlanForm(FormValidationAction):
         if _is_reply_to_question(tracker):
             slot = tracker.get_slot("requested_slot")
             text, intent, confidence = _latest_message(tracker)
-            if is_interruption(text, intent, confidence):
+            if is_interruption(text, intent, confidence, slot):
                 return []  # Rasa's rules answer it, then the question comes again
             if is_button_press(text) and not interview.is_yes_no(slot):
                 # "Carry on" or "No, keep them" after a detour: the question is asked again.

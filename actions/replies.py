@@ -65,9 +65,17 @@ def looks_like_a_question(text: str) -> bool:
     return "?" in text or bool(QUESTION_OPENING.match(text))
 
 
-def is_interruption(text: str, intent: str | None, confidence: float) -> bool:
+# Intents that answer a question rather than interrupt it: asked who at the
+# practice they'd like help from, "the health coach" or "I'd like to talk to
+# the nurse" is the answer, not a request to leave the conversation.
+ANSWERS_TO = {"support_from_practice": {"request_human"}}
+
+
+def is_interruption(text: str, intent: str | None, confidence: float, slot: str | None = None) -> bool:
     if intent in ALWAYS_INTERRUPTS:
         return True
+    if slot and intent in ANSWERS_TO.get(slot, set()):
+        return False
     if intent == "ask_medical_advice" and not looks_like_a_question(text):
         return False
     if is_button_press(text):  # names its intent exactly

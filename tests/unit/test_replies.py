@@ -70,3 +70,8 @@ def test_dont_know_is_recorded_with_the_words_said() -> None:
 )
 def test_only_a_question_asks_for_medical_advice(text: str, expected: bool) -> None:
     assert is_interruption(text, "ask_medical_advice", 0.99) is expected
+
+
+def test_naming_someone_at_the_practice_answers_that_question() -> None:
+    assert is_interruption("Health coach", "request_human", 0.99, "support_from_practice") is False
+    assert is_interruption("Health coach", "request_human", 0.99, "what_matters_good_day") is True
