@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.careplan.exports import plan_to_dict
+from bot.careplan.interview import SECTIONS
 from bot.careplan.model import AgreedAction, Approval, CarePlan, Goal, PlanStatus, ProfessionalNote, Support
 
 MAX_TEXT_LENGTH = 20_000  # far more than anyone types; stops a form from filling the database
@@ -193,15 +194,7 @@ class TranscriptLine:
 EDITABLE_FIELDS = (
     "patient_name",
     "nhs_number",
-    "what_matters",
-    "strengths",
-    "concerns",
-    "goals",
-    "support",
-    "contact_preferences",
-    "accessibility",
-    "share_with",
-    "contingency",
+    *SECTIONS,
     "agreed_actions",
     "care_coordinator",
     "review_date",
