@@ -8,13 +8,21 @@ the project's folder, wherever a command is run from.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import load_dotenv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SQLITE_PREFIX = "sqlite:///"
+
+# Messaging channels (bot/channels). Rasa reads them through credentials.yml, which
+# fails on an unset variable: blank means the channel is off.
+MESSAGING_SETTINGS = (
+    "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_SMS_NUMBER", "TWILIO_WHATSAPP_NUMBER",
+    "TWILIO_WEBHOOK_URL", "TWILIO_API_URL",
+    "TELEGRAM_ACCESS_TOKEN", "TELEGRAM_SECRET_TOKEN", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_API_URL",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,8 @@ class Settings:
     console_port: int = 8000
     console_secret_key: str = ""
     console_secure_cookies: bool = False
+    # Messaging channels: each of MESSAGING_SETTINGS, blank when unset.
+    messaging: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -65,6 +75,7 @@ class Settings:
             console_port=int(env("CONSOLE_PORT", "8000")),
             console_secret_key=env("CONSOLE_SECRET_KEY", ""),
             console_secure_cookies=_true(env("CONSOLE_SECURE_COOKIES", "false")),
+            messaging={name: env(name, "") for name in MESSAGING_SETTINGS},
         )
 
     @property

@@ -51,6 +51,7 @@ def servers(settings: Settings, model: Path) -> list[Server]:
         env={
             "ACTION_ENDPOINT_URL": settings.action_endpoint_url,
             "TRACKER_STORE_DB": str(settings.tracker_store_db),
+            **settings.messaging,  # credentials.yml's channels, blank when off
         },
     )  # fmt: skip
     console = Server(
