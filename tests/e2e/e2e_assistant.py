@@ -25,7 +25,7 @@ def _free_port() -> int:
 class Assistant:
     """The assistant started by `python -m bot servers start`, in its own folder and ports."""
 
-    def __init__(self, run_dir: Path, trained_model: Path) -> None:
+    def __init__(self, run_dir: Path, trained_model: Path, extra_env: dict[str, str] | None = None) -> None:
         self.run_dir = run_dir
         rasa_port, action_port = _free_port(), _free_port()
         self.url = f"http://127.0.0.1:{rasa_port}"
@@ -40,6 +40,7 @@ class Assistant:
             "ACTION_SERVER_PORT": str(action_port),
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
             "RUN_DIR": str(run_dir),
+            **(extra_env or {}),  # e.g. a messaging channel's settings
         }
 
     def bot(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
