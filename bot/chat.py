@@ -10,6 +10,7 @@ import urllib.request
 import uuid
 from typing import Any
 
+from bot.channels.text_only import chosen_payload, with_numbered_options
 from bot.config import Settings
 
 
@@ -25,14 +26,15 @@ def send(rasa_url: str, sender: str, message: str, timeout: float = 60) -> list[
 
 
 def render(replies: list[dict[str, Any]]) -> tuple[str, list[dict[str, str]]]:
-    """The replies as text, and the buttons a number can choose."""
+    """The replies as text, as SMS shows them, and the buttons a reply can choose."""
     lines, buttons = [], []
     for reply in replies:
-        if reply.get("text"):
-            lines.append(f"Bot: {reply['text']}")
-        for button in reply.get("buttons") or []:
-            buttons.append(button)
-            lines.append(f"  {len(buttons)}. {button['title']}")
+        text = reply.get("text", "")
+        if reply.get("buttons"):
+            buttons = reply["buttons"]
+            text = with_numbered_options(text, buttons)
+        if text:
+            lines.append(f"Bot: {text}")
     return "\n".join(lines), buttons
 
 
@@ -48,7 +50,6 @@ def chat(settings: Settings, sender: str | None = None) -> None:
             return
         if message == "/quit":
             return
-        if message.isdigit() and 1 <= int(message) <= len(buttons):
-            message = buttons[int(message) - 1]["payload"]
+        message = chosen_payload(message, buttons) or message
         text, buttons = render(send(settings.rasa_url, sender, message))
         print(text)

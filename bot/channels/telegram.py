@@ -23,6 +23,7 @@ What it changes in Rasa 3.6's Telegram channel:
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
@@ -111,7 +112,7 @@ class TelegramOutput(OutputChannel):
             markup = keyboard if number == len(parts) else None
             try:
                 await self.bot.send_message(chat_id, part, reply_markup=markup)
-            except (TelegramAPIError, ClientError) as error:
+            except (TelegramAPIError, ClientError, asyncio.TimeoutError) as error:
                 # Never the message or the chat: only what went wrong.
                 logger.error("Telegram did not take a message: %s", type(error).__name__)
 
@@ -195,7 +196,7 @@ class TelegramInput(InputChannel):
             # aiogram 2.15 predates the secret token: the API method is called by name.
             await self._telegram_bot().request("setWebhook", arguments)
             logger.info("Telegram will send messages to TELEGRAM_WEBHOOK_URL")
-        except (TelegramAPIError, ClientError, OSError) as error:
+        except (TelegramAPIError, ClientError, asyncio.TimeoutError, OSError) as error:
             # The error's name only: an HTTP error's text can hold the URL, and the URL the token.
             logger.warning(
                 "Could not register the Telegram webhook (%s); it is tried again at the next start",

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rasa.shared.core.events import BotUttered, Event, UserUttered
-from sanic.request import Request
+if TYPE_CHECKING:  # nothing heavy at import: the terminal chat (bot/chat.py) uses this module too
+    from rasa.shared.core.events import Event
+    from sanic.request import Request
 
 Button = Mapping[str, Any]  # Rasa's {"title": ..., "payload": ...}
 
@@ -49,9 +50,9 @@ def chosen_payload(reply: str, buttons: Sequence[Button]) -> str | None:
 def last_buttons(events: Iterable[Event]) -> list[Button]:
     """The buttons of the bot's last message that had any, since the person last wrote."""
     for event in reversed(list(events)):
-        if isinstance(event, UserUttered):
+        if event.type_name == "user":
             return []
-        if isinstance(event, BotUttered) and event.data.get("buttons"):
+        if event.type_name == "bot" and event.data.get("buttons"):
             return list(event.data["buttons"])
     return []
 

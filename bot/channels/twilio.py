@@ -16,12 +16,14 @@ What it adds to Rasa 3.6's Twilio channel:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from aiohttp import ClientError
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, Sanic, response
@@ -35,6 +37,8 @@ from twilio.rest import Client
 from bot.channels import text_only
 
 logger = logging.getLogger(__name__)
+# twilio logs every request's address and headers at INFO: noise in a log we keep lean.
+logging.getLogger("twilio").setLevel(logging.WARNING)
 
 WHATSAPP = "whatsapp:"
 SMS_LIMIT = 1600  # characters in one Twilio message, SMS or WhatsApp
@@ -113,12 +117,18 @@ class TwilioOutput(OutputChannel):
 
     async def _send(self, recipient_id: str, body: str) -> None:
         try:
-            await self.client.messages.create_async(
-                to=recipient_id, from_=self.settings.sender_for(recipient_id), body=body
+            # twilio's async client sets no timeout of its own.
+            await asyncio.wait_for(
+                self.client.messages.create_async(
+                    to=recipient_id, from_=self.settings.sender_for(recipient_id), body=body
+                ),
+                timeout=SEND_TIMEOUT_SECONDS,
             )
         except TwilioRestException as error:
             # Never the message or the number: only what went wrong.
             logger.error("Twilio refused a message: HTTP %s, error %s", error.status, error.code)
+        except (ClientError, asyncio.TimeoutError) as error:
+            logger.error("Twilio could not be reached to send a message: %s", type(error).__name__)
 
 
 class TwilioInput(InputChannel):
@@ -192,7 +202,7 @@ class TwilioInput(InputChannel):
         """One client for this process, made on first use inside the server's event loop
         (its aiohttp session belongs to that loop)."""
         if self._client is None:
-            http_client = AsyncTwilioHttpClient(timeout=SEND_TIMEOUT_SECONDS)
+            http_client = AsyncTwilioHttpClient()
             self._client = Client(
                 self.settings.account_sid, self.settings.auth_token, http_client=http_client
             )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -81,3 +83,19 @@ def test_rasa_gets_every_variable_credentials_yml_reads_even_when_unset(
 def test_every_messaging_setting_is_documented() -> None:
     documented = set(re.findall(r"^(\w+)=", (ROOT / ".env.example").read_text(), flags=re.MULTILINE))
     assert set(MESSAGING_SETTINGS) <= documented
+
+
+def test_telegram_out_of_reach_at_start_is_logged_not_fatal(caplog: pytest.LogCaptureFixture) -> None:
+    with socket.socket() as closed:  # a port nothing listens on: Telegram unreachable
+        closed.bind(("127.0.0.1", 0))
+        api_url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    settings = TelegramSettings("123:abc", "secret", "https://x.example/webhook", api_url)
+    channel = TelegramInput(settings)
+
+    async def start_and_stop() -> None:
+        await channel._set_webhook()
+        await channel._telegram_bot().session.close()
+
+    asyncio.run(start_and_stop())
+    assert "Could not register the Telegram webhook (NetworkError)" in caplog.text
+    assert "123:abc" not in caplog.text  # the token is a secret

@@ -12,6 +12,7 @@ from bot.channels.text_only import (
     split_to_fit,
     with_numbered_options,
 )
+from bot.chat import render
 
 CONSENT = [
     {"title": "Yes, let's start", "payload": "/affirm"},
@@ -81,3 +82,10 @@ def test_every_character_is_kept_across_parts() -> None:
     parts = split_to_fit(text, 160)
     assert all(len(part) <= 160 for part in parts)
     assert " ".join(parts) == text
+
+
+def test_the_terminal_chat_numbers_buttons_as_sms_does() -> None:
+    replies = [{"text": "Hello!"}, {"text": "Is it OK to start?", "buttons": CONSENT}]
+    text, buttons = render(replies)
+    assert text == "Bot: Hello!\nBot: " + with_numbered_options("Is it OK to start?", CONSENT)
+    assert chosen_payload("1", buttons) == "/affirm"
