@@ -175,6 +175,10 @@ class TelegramInput(InputChannel):
         message = (request.json or {}).get("message")
         if not message:  # edits, button callbacks, channel posts: nothing we asked for
             return
+        if message["chat"].get("type") != "private":
+            # In a group, everyone there would read the person's answers.
+            logger.warning("Ignored a Telegram message from a group chat")
+            return
         chat_id = str(message["chat"]["id"])
         output = self.get_output_channel()
         text = (message.get("text") or "").strip()

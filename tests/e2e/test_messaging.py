@@ -112,10 +112,10 @@ def sms(assistant: Assistant, api: ProviderApis, sender: str, body: str) -> str:
     return "\n".join(call.params["Body"] for call in api.twilio_messages(sender)[before:])
 
 
-def telegram_update(chat_id: int, text: str) -> dict:
+def telegram_update(chat_id: int, text: str, chat_type: str = "private") -> dict:
     """The update Telegram posts when someone writes to the bot."""
     person = {"id": chat_id, "is_bot": False, "first_name": "Sam", "language_code": "en"}
-    chat = {"id": chat_id, "first_name": "Sam", "type": "private"}
+    chat = {"id": chat_id, "first_name": "Sam", "type": chat_type}
     message = {"message_id": 1, "from": person, "chat": chat, "date": 1764590400, "text": text}
     return {"update_id": random.randrange(10**8), "message": message}
 
@@ -242,3 +242,9 @@ def test_a_telegram_update_without_the_secret_is_refused_and_not_answered(
     assert post_to_telegram_webhook(assistant, telegram_update(chat_id, "hello"), secret=secret) == 403
     assert api.telegram_messages(chat_id) == []
     assert "without the secret token" in assistant.logs()
+
+
+def test_a_telegram_group_chat_gets_no_answers(assistant: Assistant, api: ProviderApis) -> None:
+    chat_id = -random.randrange(10**9)  # groups have negative ids
+    assert post_to_telegram_webhook(assistant, telegram_update(chat_id, "hello", chat_type="group")) == 200
+    assert api.telegram_messages(chat_id) == []
