@@ -162,7 +162,7 @@ class TelegramInput(InputChannel):
         @webhook.listener("after_server_stop")
         async def close_bot(_: Sanic, __: Any) -> None:
             if self._bot is not None:
-                await self._bot.session.close()
+                await self._bot.session.close()  # (Bot.close is deprecated in aiogram 2)
 
         return webhook
 

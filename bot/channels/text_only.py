@@ -48,12 +48,15 @@ def chosen_payload(reply: str, buttons: Sequence[Button]) -> str | None:
 
 
 def last_buttons(events: Iterable[Event]) -> list[Button]:
-    """The buttons of the bot's last message that had any, since the person last wrote."""
+    """The buttons of the bot's latest message, if the person has not answered it yet.
+
+    Only the very latest: a number typed in answer to a later question without
+    buttons ("how sure are you, 0 to 10?") must stay a number."""
     for event in reversed(list(events)):
         if event.type_name == "user":
             return []
-        if event.type_name == "bot" and event.data.get("buttons"):
-            return list(event.data["buttons"])
+        if event.type_name == "bot":
+            return list(event.data.get("buttons") or [])
     return []
 
 

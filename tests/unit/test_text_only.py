@@ -44,15 +44,24 @@ def test_no_buttons_means_no_choice() -> None:
     assert chosen_payload("1", []) is None
 
 
-def test_the_last_buttons_are_those_the_bot_sent_since_the_person_last_wrote() -> None:
+def test_the_last_buttons_are_those_of_the_bots_latest_message() -> None:
+    goals = [{"title": "My goals", "payload": "/goals"}]
     events = [
         BotUttered("Is it OK to start?", data={"buttons": CONSENT}),
         UserUttered("1"),
-        ActionExecuted("utter_x"),
-        BotUttered("Which part?", data={"buttons": [{"title": "My goals", "payload": "/goals"}]}),
-        BotUttered("(you can say skip)"),  # a later message without buttons leaves them in force
+        BotUttered("OK."),
+        BotUttered("Which part?", data={"buttons": goals}),
+        ActionExecuted("action_listen"),
     ]
-    assert last_buttons(events) == [{"title": "My goals", "payload": "/goals"}]
+    assert last_buttons(events) == goals
+
+
+def test_a_later_question_without_buttons_takes_them_away() -> None:
+    events = [
+        BotUttered("Is it OK to start?", data={"buttons": CONSENT}),
+        BotUttered("How sure are you, from 0 to 10?"),
+    ]
+    assert last_buttons(events) == []
 
 
 def test_buttons_answered_already_are_not_offered_again() -> None:
