@@ -47,7 +47,7 @@ class Settings:
     console_secret_key: str = ""
     console_secure_cookies: bool = False
     # Messaging channels: each of MESSAGING_SETTINGS, blank when unset.
-    messaging: dict[str, str] = field(default_factory=dict)
+    messaging: dict[str, str] = field(default_factory=dict, hash=False)  # Settings stays hashable
 
     @classmethod
     def from_env(cls) -> Settings:
