@@ -42,6 +42,7 @@ class Assistant:
             "ACTION_SERVER_PORT": str(action_port),
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
             "RUN_DIR": str(run_dir),
+            "CONSOLE_PORT": str(_free_port()),  # never the default 8000, which others may hold
             "DEMO_SITE_PORT": str(demo_site_port),
             "WIDGET_ALLOWED_ORIGINS": self.demo_url,
         }

@@ -7,6 +7,7 @@ draft plan is then read back with `python -m bot plans show`, as a professional 
 
 from __future__ import annotations
 
+import json
 import time
 import urllib.error
 import urllib.request
@@ -164,6 +165,7 @@ def test_a_whole_conversation_in_the_widget_writes_a_draft_plan(visit, assistant
     assert plan["support"]["from_practice"] == ["health coach"]
     assert plan["contact_preferences"] == "Phone call"
     assert_only_our_origins(page, assistant)
+    assert "Tuesday dance class" not in assistant.logs()  # no one's words in the servers' logs
 
 
 def test_a_risk_message_shows_the_crisis_message_prominently_at_320_pixels(
@@ -240,6 +242,25 @@ def test_only_the_practice_website_may_open_the_chat(
         status, headers = error.code, error.headers
     assert (status == 200) is allowed
     assert (headers.get("Access-Control-Allow-Origin") == origin) is allowed
+
+
+@pytest.mark.parametrize("practice, accepted", [("e2e-practice", True), ("another-practice", False)])
+def test_a_page_set_up_for_another_practice_is_refused(
+    assistant: Assistant, practice: str, accepted: bool
+) -> None:
+    """Socket.IO's own handshake over HTTP long-polling: open, connect with data-practice, read the answer."""
+    polling = f"{assistant.url}/socket.io/?EIO=4&transport=polling"
+    opened = _poll(urllib.request.Request(polling, headers={"Origin": assistant.demo_url}))
+    session = f"{polling}&sid={json.loads(opened[1:])['sid']}"
+    connect = "40" + json.dumps({"practice": practice})
+    _poll(urllib.request.Request(session, data=connect.encode(), headers={"Origin": assistant.demo_url}))
+    answer = _poll(urllib.request.Request(session, headers={"Origin": assistant.demo_url}))
+    assert answer.startswith("40" if accepted else "44"), answer  # 44: the connection is refused
+
+
+def _poll(request: urllib.request.Request) -> str:
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.read().decode()
 
 
 def test_the_widget_files_are_served_by_the_chat_server(assistant: Assistant) -> None:
