@@ -29,7 +29,7 @@ from typing import Any
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from rasa.shared.core.events import BotUttered, Event, UserUttered
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
@@ -116,16 +116,16 @@ class WebchatInput(SocketIOInput):
             await _enter_room(sio, sid, session_id)
             await sio.save_session(sid, {"session_id": session_id})
             await sio.emit("session_confirm", session_id, room=sid)
-            if session_id == asked_for:
-                history = await _history(sio.get_environ(sid)["sanic.request"].app, session_id)
-                await sio.emit("history", {"messages": history}, room=sid)
+            if session_id == asked_for:  # coming back: show what was said so far
+                said_so_far = await _history(sio.get_environ(sid)["sanic.request"].app, session_id)
+                await sio.emit("history", {"messages": said_so_far}, room=sid)
 
         @sio.on(self.user_message_evt)
         async def handle_message(sid: str, data: dict | None) -> None:
             session_id = (await sio.get_session(sid)).get("session_id")
             text = (data or {}).get("message")
             if session_id is None or not isinstance(text, str):
-                logger.warning("Ignored a widget message sent before its session was confirmed.")
+                logger.warning("Ignored a widget message without text or a confirmed session.")
                 return
             output = WebchatOutput(sio, self.bot_message_evt)
             await on_new_message(UserMessage(text, output, session_id, input_channel=CHANNEL_NAME))
@@ -176,7 +176,7 @@ def came_through_widget(events: Iterable[Event]) -> bool:
     return any(isinstance(event, UserUttered) and event.input_channel == CHANNEL_NAME for event in events)
 
 
-async def _history(app: Any, session_id: str) -> list[Message]:
+async def _history(app: Sanic, session_id: str) -> list[Message]:
     tracker = await app.ctx.agent.tracker_store.retrieve_full_tracker(session_id)
     if tracker is None or not came_through_widget(tracker.events):
         return []
