@@ -143,6 +143,8 @@ def test_a_whole_conversation_in_the_widget_writes_a_draft_plan(visit, assistant
     assert page.get_by_role("button", name="Yes, let's start").is_disabled()  # old buttons are spent
     session_id = page.evaluate(f"localStorage.getItem('{STORAGE_KEY}')")
 
+    # Coming back the next day: a new Rasa session (as after an hour of quiet), then a reload.
+    assistant.api(f"/conversations/{session_id}/execute", {"name": "action_session_start"})
     page.reload()  # the chat stays open and shows the conversation so far
     page.locator(".wm-person", has_text="go to my Tuesday dance class again").wait_for()
     assert "What helps you cope" in bot_texts(page)[-1]
