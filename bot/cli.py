@@ -9,7 +9,8 @@
     python -m bot tokens create --name N [--practice P] [--scope read|write] | tokens list | tokens revoke ID
     python -m bot console [--port PORT] [--openapi FILE]   the review console alone
     python -m bot model train            train the Rasa model if its inputs changed
-    python -m bot servers start|stop     the Rasa server, the action server and the console
+    python -m bot servers start|stop     the Rasa server, the action server, the console, the demo site
+    python -m bot demo-site              a demo practice website with the chat widget on it
     python -m bot chat [--sender ID]     chat with the running assistant here
 
 The database is `DATABASE_URL` (or the default SQLite file) unless
@@ -121,7 +122,7 @@ def _add_running_commands(commands: argparse._SubParsersAction) -> None:
     _leaf(
         running_commands,
         "start",
-        "start the Rasa and action servers and the console on loopback",
+        "start the Rasa and action servers, the console and the demo site on loopback",
         _start_servers,
     )
     _leaf(running_commands, "stop", "stop them", _stop_servers)
@@ -130,6 +131,7 @@ def _add_running_commands(commands: argparse._SubParsersAction) -> None:
     console.add_argument(
         "--openapi", type=Path, metavar="FILE", help="write the API's OpenAPI document and exit"
     )
+    _leaf(commands, "demo-site", "serve a demo practice website with the chat widget", _demo_site)
     chatting = _leaf(commands, "chat", "chat with the running assistant in this terminal", _chat)
     chatting.add_argument("--sender", help="conversation id (default: a new one)")
 
@@ -307,6 +309,8 @@ def _start_servers(_args: argparse.Namespace, url: str) -> int:
     servers.start(settings, model)
     print(
         f"""
+Chat at {settings.demo_site_url}/  (a demo practice website with the chat widget on it)
+
 What Matters is running (plans in {_safe_url(url)}).
   Chat in this terminal:  make shell
   Or over HTTP:           curl -s {settings.rasa_url}/webhooks/rest/webhook \\
@@ -322,6 +326,15 @@ Logs are in {settings.run_dir / "log"}."""
 def _stop_servers(_args: argparse.Namespace, _url: str) -> int:
     stopped = servers.stop(Settings.from_env())
     print(f"Stopped: {', '.join(stopped)}." if stopped else "Nothing was running.")
+    return 0
+
+
+def _demo_site(_args: argparse.Namespace, _url: str) -> int:
+    from bot import demo_site
+
+    settings = Settings.from_env()
+    print(f"The demo practice website is at {settings.demo_site_url}/", file=sys.stderr)
+    demo_site.serve(settings)
     return 0
 
 

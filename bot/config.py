@@ -48,6 +48,10 @@ class Settings:
     console_secure_cookies: bool = False
     # Messaging channels: each of MESSAGING_SETTINGS, blank when unset.
     messaging: dict[str, str] = field(default_factory=dict, hash=False)  # Settings stays hashable
+    # The web widget (bot/channels/webchat.py) and the demo practice page (bot/demo_site).
+    demo_site_host: str = "127.0.0.1"
+    demo_site_port: int = 8090
+    widget_allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8090",)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -56,6 +60,7 @@ class Settings:
         load_dotenv(PROJECT_ROOT / ".env", override=False)
         env = os.environ.get
         action_port = int(env("ACTION_SERVER_PORT", "5055"))
+        demo_host, demo_port = env("DEMO_SITE_HOST", "127.0.0.1"), int(env("DEMO_SITE_PORT", "8090"))
         return cls(
             practice_id=env("PRACTICE_ID", "demo-practice"),
             practice_name=env("PRACTICE_NAME", "your GP practice"),
@@ -76,6 +81,12 @@ class Settings:
             console_secret_key=env("CONSOLE_SECRET_KEY", ""),
             console_secure_cookies=_true(env("CONSOLE_SECURE_COOKIES", "false")),
             messaging={name: env(name, "") for name in MESSAGING_SETTINGS},
+            demo_site_host=demo_host,
+            demo_site_port=demo_port,
+            # The demo page's origin unless set: a .env older than the widget keeps working.
+            widget_allowed_origins=_origins(
+                env("WIDGET_ALLOWED_ORIGINS") or f"http://{demo_host}:{demo_port}"
+            ),
         )
 
     @property
@@ -86,9 +97,21 @@ class Settings:
     def console_url(self) -> str:
         return f"http://{self.console_host}:{self.console_port}"
 
+    @property
+    def demo_site_url(self) -> str:
+        return f"http://{self.demo_site_host}:{self.demo_site_port}"
+
 
 def _true(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes")
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    """Comma-separated origins, as browsers send them: no path and no trailing slash."""
+    origins = tuple(origin.strip().rstrip("/") for origin in value.split(",") if origin.strip())
+    if "*" in origins:
+        raise ValueError("WIDGET_ALLOWED_ORIGINS may not be '*': list the practice's own origins.")
+    return origins
 
 
 def _project_path(path: str) -> Path:

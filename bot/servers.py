@@ -1,4 +1,5 @@
-"""Starting and stopping the Rasa server, the action server and the review console on this machine.
+"""Starting and stopping the Rasa server, the action server, the review console and the demo
+practice website (with the chat widget) on this machine.
 
 Each server runs in the background with its log in `RUN_DIR/log` and its
 process id in `RUN_DIR/run`, so `make stop` (or a test) can stop exactly what
@@ -66,11 +67,23 @@ def servers(settings: Settings, model: Path) -> list[Server]:
             "CONSOLE_PORT": str(settings.console_port),
         },
     )
-    return [action_server, rasa_server, console]
+    # A made-up practice's website with the chat widget on it (bot/demo_site), on its own origin.
+    demo_site = Server(
+        name="demo-site",
+        command=[sys.executable, "-m", "bot", "demo-site"],
+        health_url=f"{settings.demo_site_url}/health",
+        env={
+            "DEMO_SITE_HOST": settings.demo_site_host,
+            "DEMO_SITE_PORT": str(settings.demo_site_port),
+            "RASA_HOST": settings.rasa_host,
+            "RASA_PORT": str(settings.rasa_port),
+        },
+    )
+    return [action_server, rasa_server, console, demo_site]
 
 
-# Stopped in this order: the console and Rasa first, the action server they call last.
-SERVER_NAMES = ("console", "rasa", "actions")
+# Stopped in this order: the console, the demo site and Rasa first, the action server they call last.
+SERVER_NAMES = ("console", "demo-site", "rasa", "actions")
 
 
 def start(settings: Settings, model: Path) -> None:

@@ -158,6 +158,35 @@ def agent(trained_model: Path):
     return Agent.load(str(trained_model))
 
 
+# --- A real browser: Debian's Chromium, driven by Playwright -------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Playwright cannot download its own browsers here; these make Debian's quiet and headless.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One Chromium for the session's browser tests (each test opens its own context)."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed: apt-get install chromium (.ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 # --- In CI, an end-to-end test may not skip ------------------------------------
 
 NEVER_SKIPPED_IN_CI = {"e2e", "rasa"}

@@ -26,17 +26,6 @@ from bot.store.database import Database, open_database
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EMAIL = "asha@practice-a.example"
 HOSTILE = """<script>window.__pwned = "script"</script><img src="x" onerror="window.__pwned = 'img'">"""
@@ -106,18 +95,6 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         except subprocess.TimeoutExpired:
             process.kill()
         db.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed: apt-get install chromium (.ci/run does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

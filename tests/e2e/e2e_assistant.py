@@ -29,6 +29,8 @@ class Assistant:
         self.run_dir = run_dir
         rasa_port, action_port = _free_port(), _free_port()
         self.url = f"http://127.0.0.1:{rasa_port}"
+        demo_site_port = _free_port()  # the demo practice website, with the chat widget
+        self.demo_url = f"http://127.0.0.1:{demo_site_port}"
         self.token = uuid.uuid4().hex
         self.env = {
             **os.environ,
@@ -40,7 +42,10 @@ class Assistant:
             "ACTION_SERVER_PORT": str(action_port),
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
             "RUN_DIR": str(run_dir),
-            **(extra_env or {}),  # e.g. a messaging channel's settings
+            "CONSOLE_PORT": str(_free_port()),  # never the default 8000, which others may hold
+            "DEMO_SITE_PORT": str(demo_site_port),
+            "WIDGET_ALLOWED_ORIGINS": self.demo_url,
+            **(extra_env or {}),  # e.g. a messaging channel's settings, last so they win
         }
 
     def bot(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
