@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 .PHONY: help setup console-key run stop shell test lint validate model clean openapi
 
 help:
-	@echo "make run       set up, start the assistant and the review console (SQLite), print where"
+	@echo "make run       set up, start the assistant, the review console and the demo practice page (SQLite), print where"
 	@echo "make stop      stop them"
 	@echo "make shell     chat with the running assistant in this terminal"
 	@echo "make test      set up and run the whole test suite"
