@@ -174,9 +174,12 @@ CHROMIUM_ARGS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """One Chromium for the session's browser tests (each test opens its own context)."""
+    """One Chromium per test module (each test opens its own context).
+
+    Not one per session: while Playwright's sync API runs, its event loop is the running
+    loop of the main thread, and any later test calling asyncio.run() would fail."""
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed: apt-get install chromium (.ci/run does)")
     from playwright.sync_api import sync_playwright
