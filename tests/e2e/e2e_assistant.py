@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import urllib.request
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 from bot.chat import send
@@ -72,6 +74,17 @@ class Assistant:
         )  # fmt: skip
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read())
+
+
+@contextlib.contextmanager
+def servers_running(assistant: Assistant) -> Iterator[Assistant]:
+    """The assistant's servers started (or the start's error shown), and stopped afterwards."""
+    started = assistant.bot("servers", "start", check=False)
+    try:
+        assert started.returncode == 0, started.stderr[-3000:]
+        yield assistant
+    finally:
+        assistant.bot("servers", "stop", check=False)
 
 
 def talk(assistant: Assistant, sender: str, turns: list[tuple[str, str]]) -> None:

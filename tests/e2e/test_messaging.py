@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from e2e_assistant import Assistant, _free_port
+from e2e_assistant import Assistant, servers_running
 from provider_apis import ProviderApis, provider_apis
 from test_conversation import INTERVIEW
 from twilio.request_validator import RequestValidator
@@ -51,15 +51,10 @@ def assistant(
         "TWILIO_WEBHOOK_URL": TWILIO_PUBLIC_URL, "TWILIO_API_URL": api_url,
         "TELEGRAM_ACCESS_TOKEN": BOT_TOKEN, "TELEGRAM_SECRET_TOKEN": SECRET,
         "TELEGRAM_WEBHOOK_URL": TELEGRAM_PUBLIC_URL, "TELEGRAM_API_URL": api_url,
-        "CONSOLE_PORT": str(_free_port()),
     }  # fmt: skip
-    running = Assistant(tmp_path_factory.mktemp("messaging"), trained_model, extra_env=messaging)
-    started = running.bot("servers", "start", check=False)
-    try:
-        assert started.returncode == 0, started.stderr[-3000:]
-        yield running
-    finally:
-        running.bot("servers", "stop", check=False)
+    assistant = Assistant(tmp_path_factory.mktemp("messaging"), trained_model, extra_env=messaging)
+    with servers_running(assistant):
+        yield assistant
 
 
 @pytest.fixture
