@@ -38,6 +38,11 @@ class Settings:
     console_port: int = 8000
     console_secret_key: str = ""
     console_secure_cookies: bool = False
+    # Scaled out (`make run-scaled`, bot/scaled.py): Rasa replicas and action servers behind nginx.
+    redis_url: str = "redis://127.0.0.1:6379/1"
+    lock_store_key_prefix: str = "whatmatters"
+    scaled_rasa_ports: tuple[int, ...] = (5006, 5007)
+    scaled_action_ports: tuple[int, ...] = (5056, 5057)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -65,6 +70,10 @@ class Settings:
             console_port=int(env("CONSOLE_PORT", "8000")),
             console_secret_key=env("CONSOLE_SECRET_KEY", ""),
             console_secure_cookies=_true(env("CONSOLE_SECURE_COOKIES", "false")),
+            redis_url=env("REDIS_URL", "redis://127.0.0.1:6379/1"),
+            lock_store_key_prefix=env("LOCK_STORE_KEY_PREFIX", "whatmatters"),
+            scaled_rasa_ports=_ports(env("SCALED_RASA_PORTS", "5006,5007")),
+            scaled_action_ports=_ports(env("SCALED_ACTION_PORTS", "5056,5057")),
         )
 
     @property
@@ -78,6 +87,11 @@ class Settings:
 
 def _true(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes")
+
+
+def _ports(value: str) -> tuple[int, ...]:
+    """Ports from a comma-separated list: 5006,5007 gives (5006, 5007)."""
+    return tuple(int(port) for port in value.split(",") if port.strip())
 
 
 def _project_path(path: str) -> Path:
