@@ -43,6 +43,8 @@ class Settings:
     lock_store_key_prefix: str = "whatmatters"
     scaled_rasa_ports: tuple[int, ...] = (5006, 5007)
     scaled_action_ports: tuple[int, ...] = (5056, 5057)
+    # Where the console reads conversations when Rasa's tracker store is a database server.
+    tracker_store_url: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -74,6 +76,7 @@ class Settings:
             lock_store_key_prefix=env("LOCK_STORE_KEY_PREFIX", "whatmatters"),
             scaled_rasa_ports=_ports(env("SCALED_RASA_PORTS", "5006,5007")),
             scaled_action_ports=_ports(env("SCALED_ACTION_PORTS", "5056,5057")),
+            tracker_store_url=env("TRACKER_STORE_URL", ""),
         )
 
     @property

@@ -83,7 +83,10 @@ def topology(settings: Settings, model: Path, nginx: str) -> list[Server]:
         health_url=f"{settings.rasa_url}/",
         env={},
     )
-    return [*actions, *replicas, balancer, servers.console_server(settings)]
+    console = servers.console_server(settings)
+    # Rasa's conversations are in the plans' database: the console reads them there.
+    console.env["TRACKER_STORE_URL"] = settings.database_url
+    return [*actions, *replicas, balancer, console]
 
 
 def rasa_endpoint_env(settings: Settings) -> dict[str, str]:

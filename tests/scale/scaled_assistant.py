@@ -13,8 +13,11 @@ from pathlib import Path
 
 from e2e_assistant import Assistant, _free_port
 
+from bot import services
 from bot.bench.conversation import Turn
+from bot.careplan.model import CarePlan
 from bot.chat import send
+from bot.store.database import Database
 
 
 class ScaledAssistant(Assistant):
@@ -42,6 +45,14 @@ class ScaledAssistant(Assistant):
         for message, expected in turns:
             replies = " ".join(reply.get("text", "") for reply in send(url or self.url, sender, message))
             assert expected.lower() in replies.lower(), f"after {message[:40]!r} got: {replies}"
+
+    def stored_plan(self, sender: str) -> CarePlan | None:
+        """The sender's plan, read from PostgreSQL here (50 `plans show` processes would take minutes)."""
+        database = Database.from_url(self.env["DATABASE_URL"])
+        try:
+            return services.get_plan(database, sender)
+        finally:
+            database.dispose()
 
     def user_messages(self, sender: str) -> list[str]:
         """Every message of the sender's conversation as Rasa's tracker store holds it, in order."""

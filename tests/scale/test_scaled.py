@@ -5,7 +5,6 @@ plan with every message stored exactly once, in order, whichever replica took ea
 
 from __future__ import annotations
 
-import json
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -13,6 +12,7 @@ import pytest
 from scaled_assistant import ScaledAssistant
 
 from bot.bench.conversation import EXPECTED_GOAL, PATIENT, messages
+from bot.careplan.model import PlanStatus
 
 pytestmark = pytest.mark.e2e
 
@@ -27,9 +27,10 @@ def _new_sender() -> str:
 def assert_complete(scaled: ScaledAssistant, sender: str) -> None:
     """A draft plan with the patient's goal, and every message stored once, in order."""
     assert scaled.user_messages(sender) == messages()
-    plan = json.loads(scaled.bot("plans", "show", "--conversation", sender).stdout)
-    assert (plan["status"], plan["version"]) == ("draft", 1)
-    assert [goal["description"] for goal in plan["goals"]] == [EXPECTED_GOAL]
+    plan = scaled.stored_plan(sender)
+    assert plan is not None, f"no plan for {sender}"
+    assert (plan.status, plan.version) == (PlanStatus.DRAFT, 1)
+    assert [goal.description for goal in plan.goals] == [EXPECTED_GOAL]
 
 
 def test_turns_alternating_between_replicas_complete_the_plan(scaled: ScaledAssistant) -> None:
