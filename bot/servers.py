@@ -64,7 +64,8 @@ def rasa_server(
             "--endpoints", endpoints, "--credentials", "credentials.yml",
         ],
         health_url=f"http://{settings.rasa_host}:{port}/",
-        env=env,
+        # Rasa's telemetry sends crash reports (with tracebacks) to a third party: never from health software.
+        env={**env, "RASA_TELEMETRY_ENABLED": "false"},
     )  # fmt: skip
 
 
