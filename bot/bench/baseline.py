@@ -30,9 +30,9 @@ def prepare(folder: Path, reuse: bool) -> tuple[Path, float | None]:
     if reuse and (model := _model(folder)) is not None:
         return model, None
     shutil.rmtree(folder, ignore_errors=True)
-    seconds = timed(
-        [sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(folder)], Path.cwd()
-    )
+    folder.mkdir(parents=True)  # rasa init wants it to exist
+    command = [sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", str(folder)]
+    seconds = timed(command, folder, folder.parent / "baseline-training.log")
     model = _model(folder)
     if model is None:
         raise SystemExit(f"rasa init made no model in {folder / 'models'}")

@@ -57,10 +57,14 @@ def peak_rss_mb(settings: Settings) -> dict[str, float]:
     return peaks
 
 
-def timed(command: list[str], cwd: Path) -> float:
-    """Seconds `command` took; it must succeed."""
+def timed(command: list[str], cwd: Path, log: Path) -> float:
+    """Seconds `command` took, its output in `log`; it must succeed."""
+    log.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
+    with log.open("wb") as output:
+        finished = subprocess.run(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
+    if finished.returncode != 0:
+        raise SystemExit(f"{' '.join(command[1:4])} failed: see {log}")
     return time.perf_counter() - started
 
 
@@ -69,7 +73,7 @@ def train_ours(folder: Path) -> float:
     return timed(
         [sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain",
          "--data", "data", "--out", str(folder), "--fixed-model-name", "bench", "--force"],
-        PROJECT_ROOT,
+        PROJECT_ROOT, folder / "training.log",
     )  # fmt: skip
 
 
