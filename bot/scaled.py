@@ -119,19 +119,22 @@ def rasa_endpoint_env(settings: Settings) -> dict[str, str]:
 def backing_services(settings: Settings, database: URL) -> list[Server]:
     """PostgreSQL and Redis servers to start here: none when both answer already."""
     redis = make_url(settings.redis_url)
-    wanted = {
-        "PostgreSQL": (database.host or "127.0.0.1", database.port or 5432),
-        "Redis": (redis.host or "127.0.0.1", redis.port or 6379),
-    }
     to_start = []
-    for service, (host, port) in wanted.items():
-        if port_answers(f"tcp://{host}:{port}"):
-            continue
-        if host not in LOOPBACK:
-            raise SystemExit(f"{service} does not answer at {host}:{port}.")
-        make = _postgres_server if service == "PostgreSQL" else _redis_server
-        to_start.append(make(settings, host, port, database.username or "postgres"))
+    postgres_at = (database.host or "127.0.0.1", database.port or 5432)
+    if _needs_starting("PostgreSQL", *postgres_at):
+        to_start.append(_postgres_server(settings, *postgres_at, user=database.username or "postgres"))
+    redis_at = (redis.host or "127.0.0.1", redis.port or 6379)
+    if _needs_starting("Redis", *redis_at):
+        to_start.append(_redis_server(settings, *redis_at))
     return to_start
+
+
+def _needs_starting(service: str, host: str, port: int) -> bool:
+    if port_answers(f"tcp://{host}:{port}"):
+        return False
+    if host not in LOOPBACK:
+        raise SystemExit(f"{service} does not answer at {host}:{port}.")
+    return True
 
 
 def _postgres_server(settings: Settings, host: str, port: int, user: str) -> Server:
@@ -145,7 +148,7 @@ def _postgres_server(settings: Settings, host: str, port: int, user: str) -> Ser
     return Server("postgres", command, f"tcp://{host}:{port}", {})
 
 
-def _redis_server(settings: Settings, host: str, port: int, _user: str) -> Server:
+def _redis_server(settings: Settings, host: str, port: int) -> Server:
     redis = _program("Redis", ["redis-server"])
     data = settings.run_dir / "redis"
     data.mkdir(parents=True, exist_ok=True)

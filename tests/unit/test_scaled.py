@@ -4,6 +4,7 @@ values, nginx's configuration (checked by nginx itself), and clear refusals."""
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 from dataclasses import replace
 from pathlib import Path
@@ -77,3 +78,38 @@ def test_stop_takes_the_balancer_down_before_the_servers_behind_it(settings: Set
     order = [path.stem for path in sorted(run.glob("*.pid"), key=servers._stop_rank)]
     assert order == ["console", "nginx", "rasa-1", "rasa-2", "actions-1", "redis"]
     assert servers.stop(settings) == [] and not list(run.glob("*.pid"))
+
+
+def test_nothing_is_started_for_services_that_answer_and_a_remote_one_that_does_not_is_named(
+    settings: Settings,
+) -> None:
+    local = replace(settings, database_url="postgresql+psycopg2://postgres@127.0.0.1:5432/test",
+                    redis_url="redis://127.0.0.1:6379/1")  # fmt: skip
+    if not (servers.port_answers("tcp://127.0.0.1:5432") and servers.port_answers("tcp://127.0.0.1:6379")):
+        pytest.skip("needs PostgreSQL and Redis on loopback, as on our machines and CI")
+    assert scaled.backing_services(local, scaled.postgres_url(local)) == []
+    # db.example does not resolve: nothing answers there, and it is not ours to start.
+    with pytest.raises(SystemExit, match=r"PostgreSQL does not answer at db\.example:6543"):
+        scaled.backing_services(settings, scaled.postgres_url(settings))
+
+
+@pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed")
+def test_a_silent_redis_on_loopback_is_started_under_run_dir(settings: Settings) -> None:
+    port = _free_port()
+    local = replace(settings, database_url="postgresql+psycopg2://postgres@127.0.0.1:5432/test",
+                    redis_url=f"redis://127.0.0.1:{port}/1")  # fmt: skip
+    if not servers.port_answers("tcp://127.0.0.1:5432"):
+        pytest.skip("needs PostgreSQL on loopback, as on our machines and CI")
+    [redis] = scaled.backing_services(local, scaled.postgres_url(local))
+    try:
+        servers.launch(local, [redis])
+        assert servers.port_answers(f"tcp://127.0.0.1:{port}")
+    finally:
+        servers.stop(local)
+    assert not servers.port_answers(f"tcp://127.0.0.1:{port}")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
