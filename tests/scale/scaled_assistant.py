@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import time
 import urllib.parse
 import urllib.request
 import uuid
@@ -17,6 +18,7 @@ from bot import services
 from bot.bench.conversation import Turn
 from bot.careplan.model import CarePlan
 from bot.chat import send
+from bot.servers import port_answers
 from bot.store.database import Database
 
 
@@ -25,13 +27,14 @@ class ScaledAssistant(Assistant):
 
     def __init__(self, run_dir: Path, trained_model: Path, database_url: str, redis_url: str) -> None:
         super().__init__(run_dir, trained_model)
-        self.replica_urls = [f"http://127.0.0.1:{_free_port()}" for _ in range(2)]
+        self.ports = {name: _free_port() for name in ("rasa-1", "rasa-2", "actions-1", "actions-2")}
+        self.replica_urls = [f"http://127.0.0.1:{self.ports[name]}" for name in ("rasa-1", "rasa-2")]
         self.env.update({
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
             "LOCK_STORE_KEY_PREFIX": f"wmtest{uuid.uuid4().hex[:8]}",
-            "SCALED_RASA_PORTS": ",".join(url.rsplit(":", 1)[1] for url in self.replica_urls),
-            "SCALED_ACTION_PORTS": f"{_free_port()},{_free_port()}",
+            "SCALED_RASA_PORTS": f"{self.ports['rasa-1']},{self.ports['rasa-2']}",
+            "SCALED_ACTION_PORTS": f"{self.ports['actions-1']},{self.ports['actions-2']}",
             "CONSOLE_PORT": str(_free_port()),
             "CONSOLE_SECRET_KEY": uuid.uuid4().hex,
         })  # fmt: skip
@@ -63,9 +66,18 @@ class ScaledAssistant(Assistant):
         return [event["text"] for event in events if event["event"] == "user"]
 
     def kill(self, name: str) -> None:
-        """End a server at once, as a crash would (no clean shutdown)."""
+        """End a server at once, as a crash would (no clean shutdown), and wait until it is gone.
+
+        A dying Rasa server's socket still accepts connections for a moment and then resets
+        them; nginx rightly never resends a POST it sent, so a message in that moment gets a
+        502 and must be sent again. These tests crash a server between two messages.
+        """
         pid = int((self.run_dir / "run" / f"{name}.pid").read_text())
         os.killpg(pid, signal.SIGKILL)
+        port = self.ports[name]
+        deadline = time.monotonic() + 30
+        while port_answers(f"tcp://127.0.0.1:{port}") and time.monotonic() < deadline:
+            time.sleep(0.1)
 
     def balanced_replicas(self) -> set[str]:
         """The replicas nginx sent REST messages to (its access log names them)."""
