@@ -117,7 +117,7 @@ def _settings(config: str, folder: Path) -> Settings:
 def _database_url(config: str, folder: Path) -> str:
     if config == "sqlite":
         return f"sqlite:///{folder / 'plans.db'}"
-    base = make_url(os.environ.get("BENCH_DATABASE_URL", LOCAL_POSTGRES))
+    base = make_url(os.environ.get("BENCH_DATABASE_URL") or LOCAL_POSTGRES)
     return base.set(database=f"wm_bench_{uuid.uuid4().hex[:10]}").render_as_string(hide_password=False)
 
 
