@@ -7,6 +7,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
 .PHONY: help setup console-key run stop shell test lint validate model clean openapi
+.PHONY: run-scaled bench bench-quick
 
 help:
 	@echo "make run       set up, start the assistant, the review console and the demo practice page (SQLite), print where"
@@ -16,6 +17,8 @@ help:
 	@echo "make lint      ruff"
 	@echo "make validate  rasa data validate"
 	@echo "make openapi   regenerate docs/openapi.yaml from the console's code"
+	@echo "make run-scaled  like make run, with two Rasa and two action servers behind nginx (PostgreSQL, Redis)"
+	@echo "make bench     the benchmark against the stock Rasa starter bot; writes BENCHMARKS.md"
 
 setup: $(INSTALLED) .env console-key
 
@@ -69,6 +72,19 @@ openapi: setup
 
 validate: setup
 	$(PY) -m rasa data validate --domain domain --data data --fail-on-warnings
+
+# --- Scaled out (bot/scaled.py) and the benchmark (bot/bench) ---
+run-scaled: setup
+	$(PY) -m bot model train
+	$(PY) -m bot servers start --scaled
+
+# Minutes of full load on every core: run it on a quiet machine.
+bench: setup
+	$(PY) -m bot.bench --write BENCHMARKS.md
+
+# A small smoke run (K = 1, 2) that leaves BENCHMARKS.md alone.
+bench-quick: setup
+	$(PY) -m bot.bench --quick
 
 clean: stop
 	rm -rf $(VENV) models var .pytest_cache .ruff_cache *.egg-info

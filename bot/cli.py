@@ -11,6 +11,7 @@
     python -m bot model train            train the Rasa model if its inputs changed
     python -m bot servers start|stop     the Rasa server, the action server, the console, the demo site
     python -m bot demo-site              a demo practice website with the chat widget on it
+    python -m bot servers start --scaled  Rasa replicas and action servers behind nginx (PostgreSQL, Redis)
     python -m bot chat [--sender ID]     chat with the running assistant here
 
 The database is `DATABASE_URL` (or the default SQLite file) unless
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from bot import __version__, account_services, chat, servers, training
+from bot import __version__, account_services, chat, scaled, servers, training
 from bot.account_services import AccountError
 from bot.careplan.exports import plan_to_dict, plan_to_markdown
 from bot.careplan.fhir import plan_to_fhir_bundle
@@ -119,11 +120,16 @@ def _add_running_commands(commands: argparse._SubParsersAction) -> None:
     _leaf(model_commands, "train", "train the model if its inputs changed", _train_model)
     running = commands.add_parser("servers", help="start or stop the assistant's servers")
     running_commands = running.add_subparsers(dest="servers_command", metavar="ACTION", required=True)
-    _leaf(
+    starting = _leaf(
         running_commands,
         "start",
         "start the Rasa and action servers, the console and the demo site on loopback",
         _start_servers,
+    )
+    starting.add_argument(
+        "--scaled",
+        action="store_true",
+        help="several Rasa and action servers behind nginx, on PostgreSQL and Redis (make run-scaled)",
     )
     _leaf(running_commands, "stop", "stop them", _stop_servers)
     console = _leaf(commands, "console", "run the review console alone, in the foreground", _console)
@@ -302,11 +308,14 @@ def _train_model(_args: argparse.Namespace, _url: str) -> int:
     return 0
 
 
-def _start_servers(_args: argparse.Namespace, url: str) -> int:
+def _start_servers(args: argparse.Namespace, url: str) -> int:
     settings = Settings.from_env()
     model = training.ensure_model()
-    migrate(url)  # before the action server starts, so its first request finds the tables
-    servers.start(settings, model)
+    if args.scaled:
+        scaled.start(settings, model)  # migrates once, before any replica starts
+    else:
+        migrate(url)  # before the action server starts, so its first request finds the tables
+        servers.start(settings, model)
     print(
         f"""
 Chat at {settings.demo_site_url}/  (a demo practice website with the chat widget on it)

@@ -52,6 +52,13 @@ class Settings:
     demo_site_host: str = "127.0.0.1"
     demo_site_port: int = 8090
     widget_allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8090",)
+    # Scaled out (`make run-scaled`, bot/scaled.py): Rasa replicas and action servers behind nginx.
+    redis_url: str = "redis://127.0.0.1:6379/1"
+    lock_store_key_prefix: str = "whatmatters"
+    scaled_rasa_ports: tuple[int, ...] = (5006, 5007)
+    scaled_action_ports: tuple[int, ...] = (5056, 5057)
+    # Where the console reads conversations when Rasa's tracker store is a database server.
+    tracker_store_url: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -87,6 +94,11 @@ class Settings:
             widget_allowed_origins=_origins(
                 env("WIDGET_ALLOWED_ORIGINS") or f"http://{demo_host}:{demo_port}"
             ),
+            redis_url=env("REDIS_URL", "redis://127.0.0.1:6379/1"),
+            lock_store_key_prefix=env("LOCK_STORE_KEY_PREFIX", "whatmatters"),
+            scaled_rasa_ports=_ports(env("SCALED_RASA_PORTS", "5006,5007")),
+            scaled_action_ports=_ports(env("SCALED_ACTION_PORTS", "5056,5057")),
+            tracker_store_url=env("TRACKER_STORE_URL", ""),
         )
 
     @property
@@ -112,6 +124,11 @@ def _origins(value: str) -> tuple[str, ...]:
     if "*" in origins:
         raise ValueError("WIDGET_ALLOWED_ORIGINS may not be '*': list the practice's own origins.")
     return origins
+
+
+def _ports(value: str) -> tuple[int, ...]:
+    """Ports from a comma-separated list: 5006,5007 gives (5006, 5007)."""
+    return tuple(int(port) for port in value.split(",") if port.strip())
 
 
 def _project_path(path: str) -> Path:

@@ -9,11 +9,14 @@ process id in `RUN_DIR/run`, so `make stop` (or a test) can stop exactly what
 from __future__ import annotations
 
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,35 +30,58 @@ READY_TIMEOUT_SECONDS = 300  # loading the model takes 30-60 s on two cores
 class Server:
     name: str
     command: list[str]
-    health_url: str
+    health_url: str  # http://... answering 200, or tcp://host:port accepting connections
     env: dict[str, str]
 
 
 def servers(settings: Settings, model: Path) -> list[Server]:
-    action_server = Server(
-        name="actions",
-        command=[sys.executable, "-m", "rasa_sdk", "--actions", "actions",
-                 "--port", str(settings.action_server_port)],
-        health_url=f"http://{settings.action_server_host}:{settings.action_server_port}/health",
-        env={"SANIC_HOST": settings.action_server_host},
+    """`make run`: one of each, plans and conversations in SQLite."""
+    rasa = rasa_server(
+        settings, model, name="rasa", port=settings.rasa_port, endpoints="endpoints.yml",
+        env={"ACTION_ENDPOINT_URL": settings.action_endpoint_url,
+             "TRACKER_STORE_DB": str(settings.tracker_store_db)},
     )  # fmt: skip
-    rasa_server = Server(
-        name="rasa",
+    return [
+        action_server(settings, "actions", settings.action_server_port),
+        rasa,
+        console_server(settings),
+        demo_site_server(settings),
+    ]
+
+
+def action_server(settings: Settings, name: str, port: int) -> Server:
+    return Server(
+        name=name,
+        command=[sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+        health_url=f"http://{settings.action_server_host}:{port}/health",
+        env={"SANIC_HOST": settings.action_server_host},
+    )
+
+
+def rasa_server(
+    settings: Settings, model: Path, name: str, port: int, endpoints: str, env: dict[str, str]
+) -> Server:
+    return Server(
+        name=name,
         command=[
             sys.executable, "-m", "rasa", "run",
             "--model", str(model),
-            "--interface", settings.rasa_host, "--port", str(settings.rasa_port),
+            "--interface", settings.rasa_host, "--port", str(port),
             "--enable-api", "--auth-token", settings.rasa_auth_token,
-            "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+            "--endpoints", endpoints, "--credentials", "credentials.yml",
         ],
-        health_url=f"{settings.rasa_url}/",
+        health_url=f"http://{settings.rasa_host}:{port}/",
+        # Rasa's telemetry sends crash reports (with tracebacks) to a third party: never from health software.
         env={
-            "ACTION_ENDPOINT_URL": settings.action_endpoint_url,
-            "TRACKER_STORE_DB": str(settings.tracker_store_db),
             **settings.messaging,  # credentials.yml's channels, blank when off
+            **env,
+            "RASA_TELEMETRY_ENABLED": "false",
         },
     )  # fmt: skip
-    console = Server(
+
+
+def console_server(settings: Settings) -> Server:
+    return Server(
         name="console",
         command=[sys.executable, "-m", "bot", "console"],
         health_url=f"{settings.console_url}/health",
@@ -67,8 +93,11 @@ def servers(settings: Settings, model: Path) -> list[Server]:
             "CONSOLE_PORT": str(settings.console_port),
         },
     )
-    # A made-up practice's website with the chat widget on it (bot/demo_site), on its own origin.
-    demo_site = Server(
+
+
+def demo_site_server(settings: Settings) -> Server:
+    """A made-up practice's website with the chat widget on it (bot/demo_site), on its own origin."""
+    return Server(
         name="demo-site",
         command=[sys.executable, "-m", "bot", "demo-site"],
         health_url=f"{settings.demo_site_url}/health",
@@ -79,41 +108,63 @@ def servers(settings: Settings, model: Path) -> list[Server]:
             "RASA_PORT": str(settings.rasa_port),
         },
     )
-    return [action_server, rasa_server, console, demo_site]
 
 
-# Stopped in this order: the console, the demo site and Rasa first, the action server they call last.
-SERVER_NAMES = ("console", "demo-site", "rasa", "actions")
+# Stopped in this order (a name stands for itself and its numbered replicas, e.g.
+# rasa-1): what people talk to first, the services everything else calls last.
+STOP_ORDER = ("console", "demo-site", "nginx", "rasa", "actions", "redis", "postgres")
 
 
 def start(settings: Settings, model: Path) -> None:
     """Start the servers (unless already running) and wait until they answer."""
+    check_secrets(settings)
+    settings.tracker_store_db.parent.mkdir(parents=True, exist_ok=True)
+    launch(settings, servers(settings, model))
+
+
+def check_secrets(settings: Settings) -> None:
     if not settings.rasa_auth_token:
         raise SystemExit("RASA_AUTH_TOKEN is empty: set it in .env (make run writes one).")
     if not settings.console_secret_key:
         raise SystemExit("CONSOLE_SECRET_KEY is empty: set it in .env (make run writes one).")
+
+
+def launch(settings: Settings, topology: list[Server]) -> None:
+    """Start each server of `topology` that is not running, then wait until all answer."""
     (settings.run_dir / "log").mkdir(parents=True, exist_ok=True)
     (settings.run_dir / "run").mkdir(parents=True, exist_ok=True)
-    settings.tracker_store_db.parent.mkdir(parents=True, exist_ok=True)
-    for server in servers(settings, model):
+    for server in topology:
         if _running_pid(settings, server) is None:
             _launch(settings, server)
-    for server in servers(settings, model):
+    for server in topology:
         _wait_until_ready(settings, server)
 
 
 def stop(settings: Settings) -> list[str]:
-    """Stop whatever `start` left running; returns the names of those stopped."""
+    """Stop whatever `start` (or bot.scaled) left running; returns the names of those stopped."""
     stopped = []
-    for name in SERVER_NAMES:
-        pid_file = _pid_file(settings, name)
-        pid = _read_pid(pid_file)
-        if pid is not None and _alive(pid):
-            os.killpg(pid, signal.SIGTERM)
-            _wait_for_exit(pid)
+    for pid_file in sorted((settings.run_dir / "run").glob("*.pid"), key=_stop_rank):
+        name = pid_file.stem
+        if stop_one(settings, name):
             stopped.append(name)
-        pid_file.unlink(missing_ok=True)
     return stopped
+
+
+def stop_one(settings: Settings, name: str) -> bool:
+    """Stop one server (and its children); whether it was running."""
+    pid_file = _pid_file(settings, name)
+    pid = _read_pid(pid_file)
+    running = pid is not None and _alive(pid)
+    if running:
+        os.killpg(pid, signal.SIGTERM)
+        _wait_for_exit(pid)
+    pid_file.unlink(missing_ok=True)
+    return running
+
+
+def _stop_rank(pid_file: Path) -> tuple[int, str]:
+    kind = re.sub(r"-\d+$", "", pid_file.stem)  # rasa-2 is a rasa server
+    return (STOP_ORDER.index(kind) if kind in STOP_ORDER else len(STOP_ORDER), pid_file.stem)
 
 
 def _launch(settings: Settings, server: Server) -> None:
@@ -147,10 +198,22 @@ def _wait_until_ready(settings: Settings, server: Server) -> None:
 
 
 def _answers(url: str) -> bool:
+    """A 200 from an http:// URL, or a connection accepted at tcp://host:port (PostgreSQL, Redis)."""
+    if url.startswith("tcp://"):
+        return port_answers(url)
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             return response.status == 200
     except (urllib.error.URLError, OSError):
+        return False
+
+
+def port_answers(url: str) -> bool:
+    parsed = urllib.parse.urlsplit(url)
+    try:
+        with socket.create_connection((parsed.hostname, parsed.port), timeout=2):
+            return True
+    except OSError:
         return False
 
 

@@ -57,7 +57,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     if not settings.console_secret_key:
         raise ValueError("CONSOLE_SECRET_KEY is empty: set it in .env (make run writes one).")
     database = db or open_database(settings.database_url)
-    transcripts = TranscriptReader(settings.tracker_store_db)
+    transcripts = TranscriptReader(settings.tracker_store_url or settings.tracker_store_db)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -6,6 +6,8 @@ tracker store (`TRACKER_STORE_DB`, an SQLite file): one row per event, with
 `timestamp` and the event as JSON in `data`. A professional reviewing a plan
 needs only what was said, so only user and bot messages with text are read.
 The file is opened read-only: the console can never change a conversation.
+Scaled out (`make run-scaled`), the tracker store is a PostgreSQL database,
+given by its URL, and read in read-only transactions.
 """
 
 from __future__ import annotations
@@ -33,13 +35,14 @@ _SPEAKERS = {"user": "person", "bot": "assistant"}
 
 
 class TranscriptReader:
-    def __init__(self, tracker_db: Path) -> None:
-        self.tracker_db = Path(tracker_db)
+    def __init__(self, tracker: Path | str) -> None:
+        """`tracker`: the SQLite file's path, or a database server's SQLAlchemy URL."""
+        self.tracker = tracker
         self._engine: Engine | None = None
 
     def read(self, sender_id: str) -> list[TranscriptLine]:
         """What the person and the assistant said, oldest first; empty if nothing is stored."""
-        if not self.tracker_db.is_file():
+        if isinstance(self.tracker, Path) and not self.tracker.is_file():
             return []
         query = (
             select(_events.c.type_name, _events.c.timestamp, _events.c.data)
@@ -59,8 +62,13 @@ class TranscriptReader:
             self._engine.dispose()
 
     def _connect(self) -> Engine:
+        if self._engine is None and isinstance(self.tracker, str):
+            self._engine = create_engine(
+                self.tracker, future=True, pool_pre_ping=True,
+                execution_options={"postgresql_readonly": True},
+            )  # fmt: skip
         if self._engine is None:
-            uri = f"{self.tracker_db.resolve().as_uri()}?mode=ro"
+            uri = f"{Path(self.tracker).resolve().as_uri()}?mode=ro"
             self._engine = create_engine(
                 "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
             )

@@ -135,4 +135,4 @@ def test_make_run_starts_the_console_beside_rasa(tmp_path: Path) -> None:
     assert console.command[-2:] == ["bot", "console"]
     assert console.health_url == "http://127.0.0.1:8123/health"
     assert console.env["CONSOLE_PORT"] == "8123"
-    assert servers.SERVER_NAMES[0] == "console"  # `make stop` stops it too
+    assert servers.STOP_ORDER[0] == "console"  # `make stop` stops it too, first

@@ -127,7 +127,7 @@ def test_make_run_starts_the_demo_site_beside_rasa(tmp_path: Path) -> None:
     assert demo_site.command[-2:] == ["bot", "demo-site"]
     assert demo_site.health_url == "http://127.0.0.1:8124/health"
     assert (demo_site.env["DEMO_SITE_PORT"], demo_site.env["RASA_PORT"]) == ("8124", "5123")
-    assert "demo-site" in servers.SERVER_NAMES  # `make stop` stops it too
+    assert "demo-site" in servers.STOP_ORDER  # `make stop` stops it too
 
 
 def test_the_screenshots_are_in_the_readme() -> None:
