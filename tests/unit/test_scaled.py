@@ -57,7 +57,12 @@ def test_sqlite_is_refused_with_what_to_set(settings: Settings) -> None:
         scaled.postgres_url(replace(settings, database_url="sqlite:///var/x.db"))
 
 
-@pytest.mark.skipif(not shutil.which("nginx", path="/usr/sbin:/usr/bin"), reason="nginx is not installed")
+# These need real nginx, PostgreSQL or Redis: marked e2e, so in CI (where .ci/run provides them) a skip fails.
+@pytest.mark.e2e
+@pytest.mark.skipif(
+    not shutil.which("nginx", path="/usr/sbin:/usr/bin"),
+    reason="nginx is not installed (apt-get install nginx; .ci/run installs it)",
+)
 def test_nginx_accepts_the_generated_configuration(settings: Settings) -> None:
     conf = scaled.write_nginx_conf(settings)
     text = conf.read_text()
@@ -80,6 +85,7 @@ def test_stop_takes_the_balancer_down_before_the_servers_behind_it(settings: Set
     assert servers.stop(settings) == [] and not list(run.glob("*.pid"))
 
 
+@pytest.mark.e2e
 def test_nothing_is_started_for_services_that_answer_and_a_remote_one_that_does_not_is_named(
     settings: Settings,
 ) -> None:
@@ -93,7 +99,10 @@ def test_nothing_is_started_for_services_that_answer_and_a_remote_one_that_does_
         scaled.backing_services(settings, scaled.postgres_url(settings))
 
 
-@pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed")
+@pytest.mark.e2e
+@pytest.mark.skipif(
+    not shutil.which("redis-server"), reason="redis-server is not installed (apt-get install redis-server)"
+)
 def test_a_silent_redis_on_loopback_is_started_under_run_dir(settings: Settings) -> None:
     port = _free_port()
     local = replace(settings, database_url="postgresql+psycopg2://postgres@127.0.0.1:5432/test",
