@@ -11,6 +11,8 @@ import uuid
 import pytest
 from e2e_assistant import Assistant, talk
 
+from bot.bench.conversation import PATIENT
+
 pytestmark = pytest.mark.e2e
 
 
@@ -19,27 +21,11 @@ pytestmark = pytest.mark.e2e
 LONG_GOOD_DAY = " ".join(
     ["On a good day I get up early, have my porridge and feed the birds, then walk to the paper shop."] * 18
 )
-INTERVIEW = [
-    (LONG_GOOD_DAY, "anything you would like to be able to do again"),
-    ("go to my Tuesday dance class again", "strengths"),
-    ("I'm a good cook and I love doing the crossword", "What helps you cope"),
-    ("my dog and the lads at the allotment", "health"),
-    ("my knees hurt and I worry about my blood pressure tablets", "anything else making life harder"),
-    ("I'm lonely since my wife died", "goals"),
-    ("walk to the shops on my own", "first step"),
-    ("walk to the end of the road every morning", "When would you like"),
-    ("in 2 weeks", "How sure"),
-    ("about a 6", "What would help"),
-    ("if my daughter came with me the first few times", "add another goal"),
-    ("/deny", "biggest difference"),
-    ("help with the shopping and some company", "Who supports you"),
-    ("my daughter Sarah and a neighbour", "Who at your practice"),
-    ("Health coach", "contact you"),
-    ("Phone call", "easier for you"),
-    ("I'm hard of hearing so large print please", "shared"),
-    ("My practice team only", "If things get worse"),
-    ("ring my daughter Sarah then the surgery", "Is this right?"),
-]
+# The benchmark's patient (bot/bench/conversation.py) from their first answer to the last
+# question, with a long answer in place of their first. PATIENT[:2] are the greeting and the
+# consent; PATIENT[-1] confirms the summary.
+_, first_expected = PATIENT[2]
+INTERVIEW = [(LONG_GOOD_DAY, first_expected), *PATIENT[3:-1]]
 
 
 def test_a_whole_conversation_writes_a_draft_plan(assistant: Assistant) -> None:
