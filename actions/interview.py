@@ -25,30 +25,16 @@ from bot.careplan.parsing import parse_section_reference
 INTERVIEW_STATE_SLOTS = ("unanswered", "support_people_found", "requested_slot")
 
 
-def _ask_action(slot: str) -> type[Action]:
-    """The action that asks one question; Rasa's form asks for slot X with `action_ask_X`."""
-
-    async def run(self: Action, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        question = wording(slot)
-        dispatcher.utter_message(text=question.ask, buttons=question.buttons)
-        return []
-
-    return type(f"Ask_{slot}", (Action,), {"name": lambda self: f"action_ask_{slot}", "run": run})
-
-
-ASK_ACTIONS = [_ask_action(slot) for slot in interview.all_interview_slots()]
-
-
 class ValidateCarePlanForm(FormValidationAction):
-    """Takes each answer word for word and decides which question comes next."""
+    """Takes each answer word for word, then asks the next question.
+
+    Asking here rather than in an `action_ask_<slot>` action saves a second call
+    to the action server, with the whole tracker, on every turn: Rasa's form
+    asks nothing itself for a slot that has no ask action or response.
+    """
 
     def name(self) -> str:
         return "validate_care_plan_form"
-
-    async def required_slots(
-        self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
-    ) -> list[str]:
-        return interview.required_slots(tracker.slots)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         events: list[EventType] = []
@@ -59,20 +45,28 @@ class ValidateCarePlanForm(FormValidationAction):
                 return []  # Rasa's rules answer it, then the question comes again
             if is_button_press(text) and not interview.is_yes_no(slot):
                 # "Carry on" or "No, keep them" after a detour: the question is asked again.
-                return [SlotSet(slot, None), await self.next_requested_slot(dispatcher, tracker, domain)]
+                return [SlotSet(slot, None), _ask_next_question(dispatcher, tracker)]
             limit = settings().max_message_chars
             if len(text) > limit:
                 dispatcher.utter_message(text=TOO_LONG.format(limit=limit))
-                return [SlotSet(slot, None), await self.next_requested_slot(dispatcher, tracker, domain)]
+                return [SlotSet(slot, None), _ask_next_question(dispatcher, tracker)]
             reply = read_answer(slot, text, intent)
-            if reply.unclear:
-                dispatcher.utter_message(text=wording(slot).unclear or wording(slot).ask)
+            if reply.unclear and wording(slot).unclear:
+                dispatcher.utter_message(text=wording(slot).unclear)
             events += _reply_events(reply, tracker)
             tracker.add_slots(events)
         events += _slot_events(interview.applicability_updates(tracker.slots))
         tracker.add_slots(events)
-        next_question = await self.next_requested_slot(dispatcher, tracker, domain)
-        return events + ([next_question] if next_question else [])
+        return [*events, _ask_next_question(dispatcher, tracker)]
+
+
+def _ask_next_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> EventType:
+    """Asks the first question still unanswered; none left ends the form."""
+    slot = interview.next_question(tracker.slots)
+    if slot:
+        question = wording(slot)
+        dispatcher.utter_message(text=question.ask, buttons=question.buttons)
+    return SlotSet("requested_slot", slot)
 
 
 class ActionSkipQuestion(Action):
@@ -109,8 +103,10 @@ def _latest_message(tracker: Tracker) -> tuple[str, str | None, float]:
 
 def _reply_events(reply: Reply, tracker: Tracker) -> list[EventType]:
     """The answer's slots, the record of what was left unanswered, and who supports them."""
-    unanswered = {k: v for k, v in (tracker.get_slot("unanswered") or {}).items() if k not in reply.slots}
-    events = _slot_events(reply.slots) + [SlotSet("unanswered", {**unanswered, **reply.unanswered})]
+    before = tracker.get_slot("unanswered") or {}
+    unanswered = {**{k: v for k, v in before.items() if k not in reply.slots}, **reply.unanswered}
+    # Every event is read back on every later turn: set the slot only when it changes.
+    events = _slot_events(reply.slots) + ([SlotSet("unanswered", unanswered)] if unanswered != before else [])
     if reply.slots.get("support_people") and "support_people" not in reply.unanswered:
         events.append(SlotSet("support_people_found", tracker.latest_message.get("support_people") or []))
     return events

@@ -129,6 +129,11 @@ def applicability_updates(values: Mapping[str, Any]) -> dict[str, Any]:
     return updates
 
 
+def next_question(values: Mapping[str, Any]) -> str | None:
+    """The slot of the first question still to ask, or None when all are answered."""
+    return next((slot for slot in required_slots(values) if values.get(slot) is None), None)
+
+
 def needs_confidence_boost(confidence_text: str | None) -> bool:
     """Below 7 a health coach asks "what would make it a point higher?"."""
     confidence = parse_confidence(confidence_text)

@@ -21,6 +21,7 @@ from actions.interview import (
 )
 from actions.plan import ActionDraftPlan, ActionRecordConsent, ActionShowSummary
 from actions.questions import wording
+from actions.replies import TOO_LONG
 from actions.session import ActionSessionStart
 from bot import services
 from bot.careplan import interview
@@ -117,16 +118,18 @@ def complete_answers(**overrides: Any) -> dict[str, Any]:
 def test_an_answer_is_kept_word_for_word_and_the_next_question_follows(domain: dict) -> None:
     text = "Pottering in the garden then fish and chips with my sister"
     tracker = form_tracker({"requested_slot": "what_matters_good_day"}, text=text)
-    events, _ = run(ValidateCarePlanForm(), tracker, domain)
+    events, messages = run(ValidateCarePlanForm(), tracker, domain)
     values = slot_values(events)
     assert values["what_matters_good_day"] == text
     assert values["requested_slot"] == "what_matters_do_again"
+    assert [m["text"] for m in messages] == [wording("what_matters_do_again").ask]
 
 
 def test_starting_the_form_takes_no_answer_and_asks_the_first_question(domain: dict) -> None:
-    events, _ = run(ValidateCarePlanForm(), activation_tracker({"requested_slot": None}), domain)
+    events, messages = run(ValidateCarePlanForm(), activation_tracker({"requested_slot": None}), domain)
     values = slot_values(events)
     assert values["requested_slot"] == "what_matters_good_day"
+    assert [m["text"] for m in messages] == [wording("what_matters_good_day").ask]
     assert values["goal_2_description"] == interview.NOT_ASKED
     assert "what_matters_good_day" not in values
 
@@ -142,7 +145,17 @@ def test_an_unreadable_confidence_is_asked_again_kindly(domain: dict) -> None:
     tracker = form_tracker(slots, text="depends on the weather")
     events, messages = run(ValidateCarePlanForm(), tracker, domain)
     assert slot_values(events)["requested_slot"] == "goal_1_confidence"
-    assert messages[0]["text"] == wording("goal_1_confidence").unclear
+    question = wording("goal_1_confidence")
+    assert [m["text"] for m in messages] == [question.unclear, question.ask]
+
+
+def test_an_unclear_yes_or_no_asks_again_with_its_buttons(domain: dict) -> None:
+    slots = {**complete_answers(goal_1_more=None), "requested_slot": "goal_1_more"}
+    events, messages = run(ValidateCarePlanForm(), form_tracker(slots, text="the weather is nice"), domain)
+    assert slot_values(events)["requested_slot"] == "goal_1_more"
+    question = wording("goal_1_more")
+    assert [m["text"] for m in messages] == [question.unclear, question.ask]
+    assert messages[1]["buttons"] == question.buttons != []
 
 
 def test_a_low_confidence_asks_what_would_help(domain: dict) -> None:
@@ -157,8 +170,9 @@ def test_a_low_confidence_asks_what_would_help(domain: dict) -> None:
 
 def test_the_last_answer_ends_the_form(domain: dict) -> None:
     slots = {**complete_answers(contingency=None), "requested_slot": "contingency"}
-    events, _ = run(ValidateCarePlanForm(), form_tracker(slots, text="ring my son Dave"), domain)
+    events, messages = run(ValidateCarePlanForm(), form_tracker(slots, text="ring my son Dave"), domain)
     assert slot_values(events)["requested_slot"] is None
+    assert messages == []
 
 
 def test_support_people_found_by_spacy_are_kept(domain: dict) -> None:
@@ -276,9 +290,21 @@ def test_a_button_from_a_detour_is_not_an_answer(domain: dict) -> None:
     """After "Carry on" (a button), the waiting question is asked again, not answered with "/affirm"."""
     slots = {**complete_answers(what_matters_do_again=None), "requested_slot": "what_matters_do_again"}
     tracker = form_tracker(slots, text="/affirm", intent="affirm")
-    events, _ = run(ValidateCarePlanForm(), tracker, domain)
+    events, messages = run(ValidateCarePlanForm(), tracker, domain)
     values = slot_values(events)
     assert values == {"what_matters_do_again": None, "requested_slot": "what_matters_do_again"}
+    assert [m["text"] for m in messages] == [wording("what_matters_do_again").ask]
+
+
+def test_a_message_over_the_limit_is_not_taken_and_the_question_comes_again(domain: dict) -> None:
+    text = "I like my garden. " * 200  # 3,600 characters; the default limit is 2,000
+    tracker = form_tracker({"requested_slot": "what_matters_good_day"}, text=text)
+    events, messages = run(ValidateCarePlanForm(), tracker, domain)
+    assert slot_values(events) == {"what_matters_good_day": None, "requested_slot": "what_matters_good_day"}
+    assert [m["text"] for m in messages] == [
+        TOO_LONG.format(limit=2000),
+        wording("what_matters_good_day").ask,
+    ]
 
 
 def test_a_long_disclosure_of_risk_is_never_taken_as_an_answer(domain: dict) -> None:
@@ -286,3 +312,19 @@ def test_a_long_disclosure_of_risk_is_never_taken_as_an_answer(domain: dict) -> 
     tracker = form_tracker({"requested_slot": "what_matters_good_day"}, text=text, intent="risk_disclosure")
     events, _ = run(ValidateCarePlanForm(), tracker, domain)
     assert events == []
+
+
+def test_answering_a_question_once_skipped_clears_its_mark(domain: dict) -> None:
+    slots = {
+        "requested_slot": "concerns_life",
+        "unanswered": {"concerns_life": "skipped", "strengths_good_at": "dont_know"},
+    }
+    events, _ = run(ValidateCarePlanForm(), form_tracker(slots, text="money is tight"), domain)
+    assert slot_values(events)["unanswered"] == {"strengths_good_at": "dont_know"}
+
+
+def test_an_ordinary_answer_sets_no_record_of_unanswered(domain: dict) -> None:
+    """Rasa reads every event back on every turn, so an unchanged slot is not set again."""
+    slots = {"requested_slot": "concerns_life", "unanswered": {"strengths_good_at": "dont_know"}}
+    events, _ = run(ValidateCarePlanForm(), form_tracker(slots, text="money is tight"), domain)
+    assert "unanswered" not in slot_values(events)

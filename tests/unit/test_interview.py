@@ -65,12 +65,31 @@ def test_the_first_empty_slot_in_domain_order_is_always_the_next_question() -> N
     assert first_empty == next(s for s in required_slots(values) if values.get(s) is None)
 
 
-def test_domain_form_asks_every_interview_slot_in_order() -> None:
+def test_domain_form_holds_every_interview_slot_in_order() -> None:
     domain = yaml.safe_load((ROOT / "domain" / "interview.yml").read_text())
     assert domain["forms"]["care_plan_form"]["required_slots"] == interview.all_interview_slots()
     for slot in interview.all_interview_slots():
         assert slot in domain["slots"]
-        assert f"action_ask_{slot}" in domain["actions"]
+
+
+def test_only_the_validation_action_asks_the_questions() -> None:
+    """An `action_ask_` or `utter_ask_` for a slot would make Rasa ask it a second time."""
+    names = {
+        name for path in (ROOT / "domain").glob("*.yml")
+        for section in ("actions", "responses")
+        for name in (yaml.safe_load(path.read_text()).get(section) or [])
+    }  # fmt: skip
+    for slot in interview.all_interview_slots():
+        assert {f"action_ask_{slot}", f"utter_ask_{slot}"}.isdisjoint(names)
+
+
+def test_next_question_is_the_first_unanswered() -> None:
+    assert interview.next_question({}) == "what_matters_good_day"
+    values = answers(goal_1_confidence="about a 5", goal_1_confidence_boost=None)
+    assert interview.next_question(values) == "goal_1_confidence_boost"
+    values = answers()
+    values.update(interview.applicability_updates(values))
+    assert interview.next_question(values) is None
 
 
 def test_every_question_has_wording_and_a_reason() -> None:
