@@ -47,13 +47,17 @@ def ensure_model(root: Path = PROJECT_ROOT) -> Path:
         print(f"Model is up to date: {target.relative_to(root)}", file=sys.stderr)
         return target
     print("Training the Rasa model (a few minutes; only when its inputs change)...", file=sys.stderr)
-    command = [
-        sys.executable, "-m", "rasa", "train",
-        "--config", "config.yml", "--domain", "domain", "--data", "data",
-        "--out", "models", "--fixed-model-name", target.name.removesuffix(".tar.gz"),
-    ]  # fmt: skip
-    subprocess.run(command, cwd=root, check=True)
+    subprocess.run(train_command(target.parent, target.name.removesuffix(".tar.gz")), cwd=root, check=True)
     for old in target.parent.glob(f"{MODEL_PREFIX}*.tar.gz"):
         if old != target:
             old.unlink()  # keep one model: each is tens of megabytes
     return target
+
+
+def train_command(out: Path, name: str) -> list[str]:
+    """`rasa train` on our config, domain and data, into `out`/`name`.tar.gz (run from the project root)."""
+    return [
+        sys.executable, "-m", "rasa", "train",
+        "--config", "config.yml", "--domain", "domain", "--data", "data",
+        "--out", str(out), "--fixed-model-name", name,
+    ]  # fmt: skip

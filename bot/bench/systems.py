@@ -16,7 +16,6 @@ import os
 import secrets
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot import scaled, servers
+from bot import scaled, servers, training
 from bot.config import PROJECT_ROOT, Settings
 from bot.store.database import migrate
 
@@ -70,11 +69,7 @@ def timed(command: list[str], cwd: Path, log: Path) -> float:
 
 def train_ours(folder: Path) -> float:
     """Seconds to train our model from scratch (into `folder`, leaving models/ alone)."""
-    return timed(
-        [sys.executable, "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain",
-         "--data", "data", "--out", str(folder), "--fixed-model-name", "bench", "--force"],
-        PROJECT_ROOT, folder / "training.log",
-    )  # fmt: skip
+    return timed([*training.train_command(folder, "bench"), "--force"], PROJECT_ROOT, folder / "training.log")
 
 
 def _topology(system: str, config: str, settings: Settings, model: Path) -> list[servers.Server]:
