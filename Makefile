@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
 .PHONY: help setup console-key run stop shell test lint validate model clean openapi
-.PHONY: run-scaled bench bench-quick
+.PHONY: run-scaled bench bench-quick bench-profile
 
 help:
 	@echo "make run       set up, start the assistant, the review console and the demo practice page (SQLite), print where"
@@ -19,6 +19,7 @@ help:
 	@echo "make openapi   regenerate docs/openapi.yaml from the console's code"
 	@echo "make run-scaled  like make run, with two Rasa and two action servers behind nginx (PostgreSQL, Redis)"
 	@echo "make bench     the benchmark against the stock Rasa starter bot; writes BENCHMARKS.md"
+	@echo "make bench-profile  where a turn's time goes, part by part"
 
 setup: $(INSTALLED) .env console-key
 
@@ -85,6 +86,10 @@ bench: setup
 # A small smoke run (K = 1, 2) that leaves BENCHMARKS.md alone.
 bench-quick: setup
 	$(PY) -m bot.bench --quick
+
+# Where a turn's time goes, part by part, ours against the starter bot's.
+bench-profile: setup
+	$(PY) -m bot.bench.profile
 
 clean: stop
 	rm -rf $(VENV) models var .pytest_cache .ruff_cache *.egg-info

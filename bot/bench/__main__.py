@@ -14,10 +14,7 @@ from bot import training
 from bot.bench import baseline, report
 from bot.bench.conversation import PATIENT
 from bot.bench.load import run_load
-from bot.bench.systems import BASELINE, CONFIGS, OURS, peak_rss_mb, running, train_ours
-from bot.config import PROJECT_ROOT
-
-WORK_DIR = PROJECT_ROOT / "var" / "bench"
+from bot.bench.systems import BASELINE, CONFIGS, OURS, WORK_DIR, peak_rss_mb, running, train_ours
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -30,6 +30,7 @@ from bot.config import PROJECT_ROOT, Settings
 from bot.store.database import migrate
 
 OURS, BASELINE = "What Matters", "rasa init"
+WORK_DIR = PROJECT_ROOT / "var" / "bench"
 CONFIGS = ("sqlite", "postgres")
 LOCAL_POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 
@@ -45,6 +46,18 @@ def running(system: str, config: str, model: Path, folder: Path) -> Iterator[Set
         servers.stop(settings)
         if config == "postgres":
             _drop_database(settings.database_url)
+
+
+@contextmanager
+def action_server(folder: Path) -> Iterator[str]:
+    """Our action server alone, on a SQLite plan store in `folder`; its webhook URL."""
+    settings = _settings("sqlite", folder)
+    migrate(settings.database_url)
+    try:
+        servers.launch(settings, [servers.action_server(settings, "actions", settings.action_server_port)])
+        yield settings.action_endpoint_url
+    finally:
+        servers.stop(settings)
 
 
 def peak_rss_mb(settings: Settings) -> dict[str, float]:
