@@ -64,7 +64,7 @@ def rasa_server(
     return Server(
         name=name,
         command=[
-            sys.executable, "-m", "rasa", "run",
+            sys.executable, "-m", "bot.rasa_server", "run",  # Rasa with our fix (bot/rasa_server.py)
             "--model", str(model),
             "--interface", settings.rasa_host, "--port", str(port),
             "--enable-api", "--auth-token", settings.rasa_auth_token,
