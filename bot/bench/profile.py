@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
-from bot import training
+from bot import rasa_server, training
 from bot.bench import baseline
 from bot.bench.conversation import PATIENT, Turn
 from bot.bench.systems import BASELINE, OURS, WORK_DIR, action_server
@@ -103,6 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--conversations", type=int, default=3, help="whole conversations each (default 3)")
     args = parser.parse_args(argv)
     _quiet_rasa()
+    rasa_server.apply_fix()  # as every Rasa server we start runs
     ours = training.ensure_model()
     starter, _ = baseline.prepare(WORK_DIR / "baseline", reuse=True)
     systems = (
