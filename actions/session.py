@@ -7,9 +7,9 @@ from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SessionStarte
 from rasa_sdk.executor import CollectingDispatcher
 
 INTERVIEW_FORM = "care_plan_form"
-# Actions after which the interview is still open: the form was asking, or the
-# summary was waiting for a "yes".
-OPEN_INTERVIEW_ACTIONS = {INTERVIEW_FORM, "action_show_summary", "action_change_section"}
+# The last actions before listening while the interview is still open: the form
+# was asking, or the summary was waiting for "Is this right?" or "Which part?".
+OPEN_INTERVIEW_ACTIONS = {INTERVIEW_FORM, "utter_ask_summary_ok", "utter_ask_which_section"}
 
 
 class ActionSessionStart(Action):

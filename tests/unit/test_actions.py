@@ -256,6 +256,22 @@ def test_a_new_session_after_a_saved_plan_does_not_reopen_it(domain: dict) -> No
     assert ActiveLoop("care_plan_form") not in events
 
 
+@pytest.mark.parametrize(
+    "waiting_with",
+    [
+        ["care_plan_form", "utter_summary_intro", "action_show_summary", "utter_ask_summary_ok"],
+        ["action_change_section", "utter_ask_which_section"],
+    ],
+    ids=["is this right?", "which part?"],
+)
+def test_a_new_session_at_the_summary_reopens_the_interview(domain: dict, waiting_with: list[str]) -> None:
+    """The form then finds every answer given and reads them back again."""
+    history = [{"event": "action", "name": name} for name in [*waiting_with, "action_listen"]]
+    tracker = make_tracker(complete_answers(), active_loop=None, events=history)
+    events, _ = run(ActionSessionStart(), tracker, domain)
+    assert ActiveLoop("care_plan_form") in events
+
+
 def test_the_summary_reads_back_each_section(domain: dict) -> None:
     _, messages = run(ActionShowSummary(), make_tracker(complete_answers(), active_loop=None), domain)
     texts = [m["text"] for m in messages]
