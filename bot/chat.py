@@ -14,12 +14,12 @@ from bot.channels.text_only import chosen_payload, with_numbered_options
 from bot.config import Settings
 
 
-def send(rasa_url: str, sender: str, message: str, timeout: float = 60) -> list[dict[str, Any]]:
-    """One message to the REST channel; the assistant's replies."""
+def send(rasa_url: str, token: str, sender: str, message: str, timeout: float = 60) -> list[dict[str, Any]]:
+    """One message to the REST channel, which wants the server's token; the assistant's replies."""
     request = urllib.request.Request(
         f"{rasa_url}/webhooks/rest/webhook",
         data=json.dumps({"sender": sender, "message": message}).encode(),
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
     )
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read() or b"[]")
@@ -51,5 +51,5 @@ def chat(settings: Settings, sender: str | None = None) -> None:
         if message == "/quit":
             return
         message = chosen_payload(message, buttons) or message
-        text, buttons = render(send(settings.rasa_url, sender, message))
+        text, buttons = render(send(settings.rasa_url, settings.rasa_auth_token, sender, message))
         print(text)

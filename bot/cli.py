@@ -323,6 +323,7 @@ Chat at {settings.demo_site_url}/  (a demo practice website with the chat widget
 What Matters is running (plans in {_safe_url(url)}).
   Chat in this terminal:  make shell
   Or over HTTP:           curl -s {settings.rasa_url}/webhooks/rest/webhook \\
+                            -H "Authorization: Bearer <RASA_AUTH_TOKEN in .env>" \\
                             -H 'Content-Type: application/json' -d '{{"sender": "me", "message": "hello"}}'
   See a draft plan:       .venv/bin/python -m bot plans show --conversation me --format markdown
   Review console:         {settings.console_url}/  (first user: .venv/bin/python -m bot users create --help)

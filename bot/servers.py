@@ -74,6 +74,7 @@ def rasa_server(
         # Rasa's telemetry sends crash reports (with tracebacks) to a third party: never from health software.
         env={
             **settings.messaging,  # credentials.yml's channels, blank when off
+            "RASA_AUTH_TOKEN": settings.rasa_auth_token,  # the REST channel's token
             **env,
             "RASA_TELEMETRY_ENABLED": "false",
         },

@@ -32,10 +32,13 @@ def main(argv: list[str] | None = None) -> int:
         for slug, system, model, turns in systems:
             _log(f"{config}: starting {system}")
             with running(system, config, model, WORK_DIR / f"run-{config}-{slug}") as settings:
-                run_load(settings.rasa_url, turns, 1, "warmup")  # first requests load lazily: not counted
+                # The first requests load lazily: one conversation first, not counted.
+                run_load(settings.rasa_url, settings.rasa_auth_token, turns, 1, "warmup")
                 for k in patients:
                     _log(f"{config}: {system}, {k} at once")
-                    figures.loads[(config, system, k)] = run_load(settings.rasa_url, turns, k, f"{config}{k}")
+                    figures.loads[(config, system, k)] = run_load(
+                        settings.rasa_url, settings.rasa_auth_token, turns, k, f"{config}{k}"
+                    )
                 figures.rss_mb[(config, system)] = peak_rss_mb(settings)
     text = report.markdown(figures)
     print(text)

@@ -35,18 +35,18 @@ class LoadResult:
         return self.turns / self.seconds if self.seconds else 0.0
 
 
-def run_load(url: str, turns: list[Turn], patients: int, tag: str) -> LoadResult:
+def run_load(url: str, token: str, turns: list[Turn], patients: int, tag: str) -> LoadResult:
     """`patients` conversations at once through `turns`, over the REST channel at `url`."""
-    return asyncio.run(_run(url, turns, patients, tag))
+    return asyncio.run(_run(url, token, turns, patients, tag))
 
 
-async def _run(url: str, turns: list[Turn], patients: int, tag: str) -> LoadResult:
+async def _run(url: str, token: str, turns: list[Turn], patients: int, tag: str) -> LoadResult:
     result = LoadResult(patients)
     loop = asyncio.get_running_loop()
     with ThreadPoolExecutor(max_workers=patients) as pool:
         started = time.perf_counter()
         senders = [f"bench-{tag}-{number}-{time.time_ns()}" for number in range(patients)]
-        await asyncio.gather(*(_patient(loop, pool, url, sender, turns, result) for sender in senders))
+        await asyncio.gather(*(_patient(loop, pool, url, token, sender, turns, result) for sender in senders))
         result.seconds = time.perf_counter() - started
     return result
 
@@ -55,6 +55,7 @@ async def _patient(
     loop: asyncio.AbstractEventLoop,
     pool: ThreadPoolExecutor,
     url: str,
+    token: str,
     sender: str,
     turns: list[Turn],
     result: LoadResult,
@@ -62,7 +63,9 @@ async def _patient(
     for position, (message, expected) in enumerate(turns):
         started = time.perf_counter()
         try:
-            replies = await loop.run_in_executor(pool, send, url, sender, message, TURN_TIMEOUT_SECONDS)
+            replies = await loop.run_in_executor(
+                pool, send, url, token, sender, message, TURN_TIMEOUT_SECONDS
+            )
         except (urllib.error.URLError, OSError, ValueError) as error:
             result.errors.append(f"turn {position + 1}: {type(error).__name__}: {error}")
             return  # the rest of this conversation would be off its script

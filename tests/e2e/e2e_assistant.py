@@ -57,7 +57,7 @@ class Assistant:
         )  # fmt: skip
 
     def say(self, sender: str, message: str) -> list[str]:
-        return [reply.get("text", "") for reply in send(self.url, sender, message)]
+        return [reply.get("text", "") for reply in send(self.url, self.token, sender, message)]
 
     def plan(self, sender: str) -> dict | None:
         """The sender's draft plan as `python -m bot plans show` prints it, or None."""

@@ -6,6 +6,8 @@ command line a professional would use.
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
 import uuid
 
 import pytest
@@ -95,3 +97,26 @@ def test_a_refusal_writes_no_plan(assistant: Assistant) -> None:
     talk(assistant, sender, [("hello", "Is it OK to start?"), ("/deny", "That's fine")])
     shown = assistant.bot("plans", "show", "--conversation", sender, check=False)
     assert shown.returncode == 1 and "No plan" in shown.stderr
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer not-the-token", "not-even-bearer"])
+def test_the_rest_channel_answers_only_holders_of_the_servers_token(
+    assistant: Assistant, authorization: str | None
+) -> None:
+    """Senders are guessable (a phone number): without the token nobody carries on, or reads, theirs."""
+    sender = f"e2e-{uuid.uuid4().hex[:8]}"
+    headers = {"Content-Type": "application/json"}
+    if authorization:
+        headers["Authorization"] = authorization
+    request = urllib.request.Request(
+        f"{assistant.url}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": "hello"}).encode(),
+        headers=headers,
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=30)
+    assert refused.value.code == 401
+    tracker_url = f"{assistant.url}/conversations/{sender}/tracker?token={assistant.token}"
+    with urllib.request.urlopen(tracker_url, timeout=30) as response:
+        assert [e for e in json.loads(response.read())["events"] if e["event"] == "user"] == []
+    assert assistant.say(sender, "hello")  # with the token, the same message is answered

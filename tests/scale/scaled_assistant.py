@@ -46,7 +46,9 @@ class ScaledAssistant(Assistant):
     def talk(self, sender: str, turns: list[Turn], url: str | None = None) -> None:
         """Say each message (through nginx unless `url` names a replica); replies must fit."""
         for message, expected in turns:
-            replies = " ".join(reply.get("text", "") for reply in send(url or self.url, sender, message))
+            replies = " ".join(
+                reply.get("text", "") for reply in send(url or self.url, self.token, sender, message)
+            )
             assert expected.lower() in replies.lower(), f"after {message[:40]!r} got: {replies}"
 
     def stored_plan(self, sender: str) -> CarePlan | None:
