@@ -72,7 +72,7 @@ def postgres_url() -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest) -> str:
     """An empty database's URL, on each backend in turn."""
     return request.getfixturevalue(f"{request.param}_url")
@@ -190,9 +190,9 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-# --- In CI, an end-to-end test may not skip ------------------------------------
+# --- In CI, an end-to-end test may not skip, nor the store's on PostgreSQL -------
 
-NEVER_SKIPPED_IN_CI = {"e2e", "rasa"}
+NEVER_SKIPPED_IN_CI = {"e2e", "rasa", "postgres"}
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -202,4 +202,4 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     in_ci = os.environ.get("CI", "").lower() == "true"
     if in_ci and report.skipped and NEVER_SKIPPED_IN_CI & set(item.keywords):
         report.outcome = "failed"
-        report.longrepr = f"skipped in CI, where end-to-end tests must run: {report.longrepr}"
+        report.longrepr = f"skipped in CI, where this test must run: {report.longrepr}"

@@ -52,5 +52,5 @@ class TokenRestInput(RestInput):
         return webhook
 
     def is_authorised(self, request: Request) -> bool:
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        return hmac.compare_digest(given.encode(), self.token.encode())
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        return scheme == "Bearer" and hmac.compare_digest(given.encode(), self.token.encode())

@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -56,8 +57,17 @@ class Assistant:
             timeout=600, check=check,
         )  # fmt: skip
 
-    def say(self, sender: str, message: str) -> list[str]:
-        return [reply.get("text", "") for reply in send(self.url, self.token, sender, message)]
+    def say(self, sender: str, message: str, url: str | None = None) -> list[str]:
+        """The replies' texts; `url` names one Rasa server when there are several."""
+        return [reply.get("text", "") for reply in send(url or self.url, self.token, sender, message)]
+
+    def user_messages(self, sender: str) -> list[str]:
+        """Every message of the sender's conversation as Rasa's tracker store holds it, in order."""
+        query = urllib.parse.urlencode({"token": self.token, "include_events": "ALL"})
+        url = f"{self.url}/conversations/{urllib.parse.quote(sender)}/tracker?{query}"
+        with urllib.request.urlopen(url, timeout=60) as response:
+            events = json.loads(response.read())["events"]
+        return [event["text"] for event in events if event["event"] == "user"]
 
     def plan(self, sender: str) -> dict | None:
         """The sender's draft plan as `python -m bot plans show` prints it, or None."""
@@ -87,8 +97,8 @@ def servers_running(assistant: Assistant) -> Iterator[Assistant]:
         assistant.bot("servers", "stop", check=False)
 
 
-def talk(assistant: Assistant, sender: str, turns: list[tuple[str, str]]) -> None:
-    """Say each message; the replies must contain the expected words."""
+def talk(assistant: Assistant, sender: str, turns: list[tuple[str, str]], url: str | None = None) -> None:
+    """Say each message (to `url`, one Rasa server, if given); the replies must contain the expected words."""
     for message, expected in turns:
-        replies = " ".join(assistant.say(sender, message))
+        replies = " ".join(assistant.say(sender, message, url))
         assert expected.lower() in replies.lower(), f"after {message[:40]!r} got: {replies}"

@@ -99,7 +99,7 @@ def test_a_refusal_writes_no_plan(assistant: Assistant) -> None:
     assert shown.returncode == 1 and "No plan" in shown.stderr
 
 
-@pytest.mark.parametrize("authorization", [None, "Bearer not-the-token", "not-even-bearer"])
+@pytest.mark.parametrize("authorization", [None, "Bearer not-the-token", "TOKEN_WITHOUT_BEARER"])
 def test_the_rest_channel_answers_only_holders_of_the_servers_token(
     assistant: Assistant, authorization: str | None
 ) -> None:
@@ -107,7 +107,7 @@ def test_the_rest_channel_answers_only_holders_of_the_servers_token(
     sender = f"e2e-{uuid.uuid4().hex[:8]}"
     headers = {"Content-Type": "application/json"}
     if authorization:
-        headers["Authorization"] = authorization
+        headers["Authorization"] = authorization.replace("TOKEN_WITHOUT_BEARER", assistant.token)
     request = urllib.request.Request(
         f"{assistant.url}/webhooks/rest/webhook",
         data=json.dumps({"sender": sender, "message": "hello"}).encode(),
@@ -116,7 +116,5 @@ def test_the_rest_channel_answers_only_holders_of_the_servers_token(
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=30)
     assert refused.value.code == 401
-    tracker_url = f"{assistant.url}/conversations/{sender}/tracker?token={assistant.token}"
-    with urllib.request.urlopen(tracker_url, timeout=30) as response:
-        assert [e for e in json.loads(response.read())["events"] if e["event"] == "user"] == []
+    assert assistant.user_messages(sender) == []  # nothing of it reached the conversation
     assert assistant.say(sender, "hello")  # with the token, the same message is answered

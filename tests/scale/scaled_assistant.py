@@ -3,21 +3,16 @@ with a PostgreSQL database and a Redis key prefix of its own."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import time
-import urllib.parse
-import urllib.request
 import uuid
 from pathlib import Path
 
 from e2e_assistant import Assistant, _free_port
 
 from bot import services
-from bot.bench.conversation import Turn
 from bot.careplan.model import CarePlan
-from bot.chat import send
 from bot.servers import port_answers
 from bot.store.database import Database
 
@@ -43,14 +38,6 @@ class ScaledAssistant(Assistant):
         started = self.bot("servers", "start", "--scaled", check=False)
         assert started.returncode == 0, started.stderr[-3000:] + self.logs()[-3000:]
 
-    def talk(self, sender: str, turns: list[Turn], url: str | None = None) -> None:
-        """Say each message (through nginx unless `url` names a replica); replies must fit."""
-        for message, expected in turns:
-            replies = " ".join(
-                reply.get("text", "") for reply in send(url or self.url, self.token, sender, message)
-            )
-            assert expected.lower() in replies.lower(), f"after {message[:40]!r} got: {replies}"
-
     def stored_plan(self, sender: str) -> CarePlan | None:
         """The sender's plan, read from PostgreSQL here (50 `plans show` processes would take minutes)."""
         database = Database.from_url(self.env["DATABASE_URL"])
@@ -58,14 +45,6 @@ class ScaledAssistant(Assistant):
             return services.get_plan(database, sender)
         finally:
             database.dispose()
-
-    def user_messages(self, sender: str) -> list[str]:
-        """Every message of the sender's conversation as Rasa's tracker store holds it, in order."""
-        query = urllib.parse.urlencode({"token": self.token, "include_events": "ALL"})
-        url = f"{self.url}/conversations/{urllib.parse.quote(sender)}/tracker?{query}"
-        with urllib.request.urlopen(url, timeout=60) as response:
-            events = json.loads(response.read())["events"]
-        return [event["text"] for event in events if event["event"] == "user"]
 
     def kill(self, name: str) -> None:
         """End a server at once, as a crash would (no clean shutdown), and wait until it is gone.

@@ -9,6 +9,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from e2e_assistant import talk
 from scaled_assistant import ScaledAssistant
 
 from bot.bench.conversation import EXPECTED_GOAL, PATIENT, messages
@@ -36,14 +37,14 @@ def assert_complete(scaled: ScaledAssistant, sender: str) -> None:
 def test_turns_alternating_between_replicas_complete_the_plan(scaled: ScaledAssistant) -> None:
     sender = _new_sender()
     for number, turn in enumerate(PATIENT):
-        scaled.talk(sender, [turn], url=scaled.replica_urls[number % 2])
+        talk(scaled, sender, [turn], url=scaled.replica_urls[number % 2])
     assert_complete(scaled, sender)
 
 
 def test_fifty_conversations_at_once_all_reach_a_plan(scaled: ScaledAssistant) -> None:
     senders = [_new_sender() for _ in range(CONCURRENT_CONVERSATIONS)]
     with ThreadPoolExecutor(max_workers=CONCURRENT_CONVERSATIONS) as pool:
-        list(pool.map(lambda sender: scaled.talk(sender, PATIENT), senders))  # re-raises any failure
+        list(pool.map(lambda sender: talk(scaled, sender, PATIENT), senders))  # re-raises any failure
     for sender in senders:
         assert_complete(scaled, sender)
     assert len(scaled.balanced_replicas()) == 2, "nginx should spread the conversations over both replicas"
@@ -52,10 +53,10 @@ def test_fifty_conversations_at_once_all_reach_a_plan(scaled: ScaledAssistant) -
 
 def test_a_replica_killed_mid_conversation_loses_nothing(scaled: ScaledAssistant) -> None:
     sender = _new_sender()
-    scaled.talk(sender, PATIENT[:HALF])
+    talk(scaled, sender, PATIENT[:HALF])
     scaled.kill("rasa-1")
     try:
-        scaled.talk(sender, PATIENT[HALF:])  # nginx sends everything to rasa-2 now
+        talk(scaled, sender, PATIENT[HALF:])  # nginx sends everything to rasa-2 now
     finally:
         scaled.start()  # starts rasa-1 again for the other tests
     assert_complete(scaled, sender)
@@ -63,9 +64,9 @@ def test_a_replica_killed_mid_conversation_loses_nothing(scaled: ScaledAssistant
 
 def test_restarting_the_action_servers_mid_conversation_loses_nothing(scaled: ScaledAssistant) -> None:
     sender = _new_sender()
-    scaled.talk(sender, PATIENT[:HALF])
+    talk(scaled, sender, PATIENT[:HALF])
     scaled.kill("actions-1")
     scaled.kill("actions-2")
     scaled.start()  # starts both again and waits for them
-    scaled.talk(sender, PATIENT[HALF:])
+    talk(scaled, sender, PATIENT[HALF:])
     assert_complete(scaled, sender)
