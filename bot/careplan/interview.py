@@ -27,6 +27,7 @@ from bot.careplan.parsing import (
     parse_practice_roles,
     parse_target_date,
 )
+from bot.careplan.reading import Expects
 
 MAX_GOALS = 3
 
@@ -91,6 +92,29 @@ def more_goals_slot(number: int) -> str:
 def is_yes_no(slot: str) -> bool:
     """The only questions answered yes or no: "would you like another goal?"."""
     return slot.endswith("_more")
+
+
+# The questions around the interview, each read as a yes or a no: starting,
+# the read-back, carrying on after a detour, and deleting one's answers.
+CONSENT = "consent"
+SUMMARY_OK = "summary_ok"
+CARRY_ON = "carry_on"
+CONFIRM_DELETE = "confirm_delete"
+SECTION_TO_CHANGE = "section_to_change"  # "which part would you like to change?"
+CHOICE_QUESTIONS = ("contact_preferences", "share_with", SECTION_TO_CHANGE)
+
+
+def expects(slot: str) -> Expects:
+    """The kind of answer the question in `slot` expects."""
+    if slot in (CONSENT, SUMMARY_OK, CARRY_ON, CONFIRM_DELETE):
+        return Expects.YES_NO
+    if slot.endswith("_more"):
+        return Expects.YES_NO_OR_ITEM
+    if slot.endswith("_confidence"):
+        return Expects.NUMBER
+    if slot in CHOICE_QUESTIONS:
+        return Expects.CHOICE
+    return Expects.FREE_TEXT
 
 
 def goal_question(number: int, goal_field: str) -> Question:

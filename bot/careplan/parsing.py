@@ -7,6 +7,7 @@ can be worked out from them (a 0-10 number, a target date, a practice role).
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from datetime import date, timedelta
 
@@ -30,30 +31,89 @@ _CONFIDENCE_PHRASES = {
 }  # fmt: skip
 
 _OUT_OF_TEN = re.compile(r"\b(\d{1,2}(?:\.\d)?)\s*(?:/|out of|outta|of)\s*10\b")
-_BARE_NUMBER = re.compile(r"(?<![\d.])(\d{1,2}(?:\.\d)?)(?![\d.])")
+# A number that is not part of a word, a percentage or a length of time ("b4", "80%", "5 mins").
+_BARE_NUMBER = re.compile(
+    r"(?<![\w.])(\d{1,3}(?:\.\d)?)"
+    r"(?!\d|\.\d| ?%| ?(?:min|mins|minute|minutes|hours?|days?|weeks?|months?|years?|yrs?)\b)"
+)
+_FIFTY_FIFTY = re.compile(r"\b50 ?[/-] ?50\b|\bfifty[ -]fifty\b")
+# Number words as people type them on a phone.
+_MISSPELT_NUMBERS = {
+    "sevn": 7,
+    "seben": 7,
+    "svn": 7,
+    "eigth": 8,
+    "eigt": 8,
+    "ate": 8,
+    "fiev": 5,
+    "fve": 5,
+    "foor": 4,
+    "nien": 9,
+    "nein": 9,
+    "sixx": 6,
+    "tree": 3,
+    "fore": 4,
+}
 
 
 def parse_confidence(text: str | None) -> int | None:
     """A confidence rating from 0 to 10, or None when none can be read.
 
-    Understands "7", "about a 6", "7/10", "six out of ten", "not very".
+    Understands "7", "about a 6", "7/10", "six out of ten", "6.5", "not very".
+    """
+    return parse_confidence_with_rest(text)[0]
+
+
+# Number words that are a rating; "one" only when it stands as a number, not in "no one".
+_RATING_WORDS = {w: v for w, v in _NUMBER_WORDS.items() if " " not in w and len(w) > 2 and w != "none"}
+_RATING_WORDS.update({w: v for w, v in _MISSPELT_NUMBERS.items() if w not in ("ate", "tree", "fore")})
+_RATING_WORD = re.compile(
+    rf"(?<!no )(?<!every)(?<!some)(?<!any)\b({'|'.join(_RATING_WORDS)})(?: and a half)?\b"
+    r"(?! (of|more|thing|day|week|goal|step|person|time)s?\b)"
+)
+_WORD_OUT_OF_TEN = re.compile(rf"\b({'|'.join(_RATING_WORDS)}) (?:out of|outta|of|/) ?(?:10|ten)\b")
+
+
+def parse_confidence_with_rest(text: str | None) -> tuple[int | None, str]:
+    """The first 0-10 rating in a reply, and the words said around it.
+
+    "5. Would be higher if someone actually rang me." -> (5, "Would be higher if
+    someone actually rang me."): the words are what would help.
     """
     if not text:
-        return None
+        return None, ""
     lowered = text.lower().strip()
-    match = _OUT_OF_TEN.search(lowered) or _BARE_NUMBER.search(lowered)
-    if match:
-        value = round(float(match.group(1)))
-        return value if 0 <= value <= 10 else None
-    for word, value in _NUMBER_WORDS.items():
-        if " " not in word and len(word) > 2 and re.search(rf"\b{word}\b", lowered):
-            return value
+    if match := _FIFTY_FIFTY.search(lowered):
+        return 5, _rest(text, match)
+    for pattern in (_OUT_OF_TEN, _BARE_NUMBER):
+        for match in pattern.finditer(lowered):
+            value = math.floor(float(match.group(1)) + 0.5)  # 6.5 is 7, as people mean it
+            if 0 <= value <= 10:
+                return value, _rest(text, match)
+    if match := _WORD_OUT_OF_TEN.search(lowered) or _RATING_WORD.search(lowered):
+        value = _RATING_WORDS[match.group(1)] + (1 if "half" in match.group(0) else 0)
+        return min(value, 10), _rest(text, match)
     # The first phrase said carries the meaning: "not very confident" is "not very".
     found = []
     for phrase, value in _CONFIDENCE_PHRASES.items():
         if match := re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", lowered):
             found.append((match.start(), -len(phrase), value))
-    return min(found)[2] if found else None
+    return (min(found)[2], "") if found else (None, "")
+
+
+# Words left around a rating that say nothing more ("maybe a 4" -> nothing).
+_FILLER = re.compile(
+    r"^(about|around|maybe|probably|i'?d say|prob|roughly|a|an|like|so|[.,;:!-])(\s+|$)", re.IGNORECASE
+)
+
+
+def _rest(text: str, match: re.Match[str]) -> str:
+    """The reply without the rating, when what is left says something."""
+    rest = text[: match.start()] + " " + text[match.end() :]
+    rest = re.sub(r"\s+", " ", rest).strip(" .,;:-!\n\t")
+    while _FILLER.match(rest):
+        rest = _FILLER.sub("", rest, count=1).strip(" .,;:-!")
+    return rest if len(re.findall(r"[A-Za-z']+", rest)) >= 3 else ""
 
 
 _UNIT_DAYS = {"day": 1, "week": 7, "fortnight": 14}

@@ -1,0 +1,78 @@
+"""The phrase data of reading_words.yml, compiled once, and the small matcher over it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+WORDS_FILE = Path(__file__).with_name("reading_words.yml")
+
+Patterns = tuple[re.Pattern[str], ...]
+KindPatterns = tuple[tuple[str, Patterns], ...]  # (a reading.NotAnAnswer value, its patterns), in order
+
+
+def matches_any(text: str, patterns: Patterns) -> bool:
+    return any(pattern.search(text) for pattern in patterns)
+
+
+def remove_all(text: str, patterns: Patterns) -> str:
+    for pattern in patterns:
+        text = pattern.sub(" ", text)
+    return text
+
+
+_DATA: dict[str, Any] = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+
+
+def _patterns(patterns: list[str]) -> Patterns:
+    return tuple(re.compile(p.replace("{lead}", _DATA["lead"])) for p in patterns)
+
+
+def _by_key(data: dict[str, list[str]]) -> dict[str, Patterns]:
+    return {key: _patterns(patterns) for key, patterns in data.items()}
+
+
+def _in_order(data: dict[str, list[str]]) -> KindPatterns:
+    return tuple((kind, _patterns(patterns)) for kind, patterns in data.items())
+
+
+NOT_YES_NO = _patterns(_DATA["not_yes_no"])
+YES_FIRST = _patterns(_DATA["yes_first"])
+NO_WORDS = _patterns(_DATA["no_words"])
+YES_WORDS = _patterns(_DATA["yes_words"])
+QUESTION_YES_NO = {question: _by_key(words) for question, words in _DATA["question_yes_no"].items()}
+NOT_A_GOAL = _patterns(_DATA["not_a_goal"])
+
+REQUESTS = _in_order(_DATA["requests"])
+TALK = _in_order(_DATA["talk"])
+PAUSE = dict(REQUESTS)["pause"]
+DONT_KNOW = _patterns(_DATA["dont_know"])
+HEDGES = _patterns(_DATA["hedges"])
+OWN_MEANING: dict[str, tuple[str, ...]] = {q: tuple(kinds) for q, kinds in _DATA["own_meaning"].items()}
+SMALLTALK_PIECES = _patterns(_DATA["smalltalk_pieces"])
+FILLERS = frozenset(_DATA["fillers"])
+NUMBER_NOT_A_RATING = _patterns(_DATA["number_not_a_rating"])
+
+CHOICES = {question: _by_key(options) for question, options in _DATA["choices"].items()}
+NEGATION_BEFORE = re.compile(_DATA["negation_before"])
+NEGATION_AFTER = re.compile(_DATA["negation_after"])
+PREFERRED_BEFORE = re.compile(_DATA["preferred_before"])
+PREFERRED_AFTER = re.compile(_DATA["preferred_after"])
+ADDS_TO_CHOICE = re.compile(_DATA["adds_to_choice"])
+EXCLUSIVE_CHOICES: dict[str, str] = dict(_DATA["exclusive_choices"])
+ANSWERS_AT = _by_key(_DATA["answers_at"])
+
+_LEADING_YES = re.compile(
+    r"^(?:\s*(?:oh|well|um+|erm+|hmm+|ok|okay|right|yes+|yeah+|yeh|yh|ye|yep|yup|ya|aye|sure|go on|"
+    r"definitely|of course|absolutely|please|pls|dear|love|mate|then)\b[\s,.!:;-]*)+"
+    r"(?:(?:i'?d|i would|i should|i want|i wanna|i'?d like|i would like|i should like) (?:like )?to\s+)?",
+    re.IGNORECASE,
+)
+
+
+def strip_leading_yes(text: str) -> str:
+    """ "yes - sleeping better" -> "sleeping better"."""
+    return _LEADING_YES.sub("", text, count=1).strip()
