@@ -57,6 +57,7 @@ class NotAnAnswer(str, enum.Enum):
 
 # Requests that win even over a reply's opening yes or no ("No, delete my answers").
 STRONG_REQUESTS = {
+    NotAnAnswer.CHANGE,
     NotAnAnswer.DELETE_DATA,
     NotAnAnswer.ASK_HUMAN,
     NotAnAnswer.START_AGAIN,
@@ -147,7 +148,16 @@ def read_reply(expects: Expects, text: str, nlu: Nlu | None = None, *, question:
         return Reading(UNCLEAR)
     if payload := _PAYLOAD.match(text):
         return _read_payload(payload.group(1), expects, nlu)
-    clean = normalise(text)
+    reading = _read(expects, text, normalise(text), question, nlu)
+    if reading.kind == UNCLEAR and expects is not Expects.FREE_TEXT:
+        # "sevvven", "nnno thank yuo", "emaill": typed with a shaking hand or in a hurry.
+        respelt = words.respell(normalise(text), expects.value)
+        if respelt != normalise(text):
+            reading = _read(expects, respelt, respelt, question, nlu)
+    return reading
+
+
+def _read(expects: Expects, text: str, clean: str, question: str, nlu: Nlu) -> Reading:
     request = read_request(clean, question)
     if request is not None and (request in STRONG_REQUESTS or "?" in clean):
         return Reading(request.value)
@@ -156,14 +166,24 @@ def read_reply(expects: Expects, text: str, nlu: Nlu | None = None, *, question:
         return opening
     if request is not None:
         return Reading(request.value)
+    if expects is Expects.NUMBER or (expects is Expects.CHOICE and not _opens_not_knowing(clean)):
+        answer = _read_expected(expects, text, clean, question)
+        if answer is not None:
+            return answer  # "dunno, 6" is 6; "only the practice, my family don't know" chooses
     if _does_not_know(clean) and "dont_know" not in words.OWN_MEANING.get(question, ()):
         return Reading(NotAnAnswer.DONT_KNOW.value)
+    talk = read_talk(clean, question)
+    if talk is not None:
+        return Reading(talk.value)
+    topic = read_question_topic(clean, question)
+    if topic is not None:
+        return Reading(topic.value)
     answer = _read_expected(expects, text, clean, question)
     if answer is not None:
         return answer
-    talk = read_talk(clean, expects, question, nlu)
-    if talk is not None:
-        return Reading(talk.value)
+    model = _from_language_model(clean, expects, question, nlu)
+    if model is not None:
+        return Reading(model.value)
     if expects is Expects.YES_NO_OR_ITEM and _has_content(clean):
         return Reading("item", text)
     if expects is Expects.FREE_TEXT:
@@ -176,11 +196,17 @@ def _read_opening(expects: Expects, text: str, clean: str, question: str) -> Rea
     if expects in (Expects.YES_NO, Expects.YES_NO_OR_ITEM):
         head = _first_words(clean)
         found = _read_yes_no(head, question) if head else None
+        if found is not None and words.matches_any(head, words.SOFT_OPENINGS):
+            rest = _rest_after_first_clause(clean)
+            if _is_return(rest) and question != "carry_on":
+                return Reading(NotAnAnswer.RESUME.value)  # "ok, I'm back now": a return, not a yes
         if found is not None and not words.matches_any(clean, words.NOT_YES_NO):
             found = Reading(found.kind, found.value, _rest_after_first_clause(clean))
             return _with_item(found, text) if expects is Expects.YES_NO_OR_ITEM else found
     if expects is Expects.NUMBER and _OPENING_NUMBER.match(clean):
         number, rest = parse_confidence_with_rest(text)
+        if number is None:
+            number, rest = parse_confidence_with_rest(clean)  # "ssix": read as put right
         if number is not None:
             return Reading("number", number, rest)
     return None
@@ -193,9 +219,13 @@ _OPENING_NUMBER = re.compile(
 
 
 def _first_words(clean: str) -> str:
-    """The reply's opening: up to its first stop or comma, at most four words."""
-    first = re.split(r"[.,;:!?]|\s-\s", clean, maxsplit=1)[0]
-    return " ".join(first.split()[:4])
+    """The reply's opening: its first four words, up to a question mark."""
+    first = clean.split("?", 1)[0]
+    return " ".join(re.findall(r"[\w']+", first)[:4])
+
+
+def _is_return(clean: str) -> bool:
+    return words.matches_any(clean, dict(words.TALK)["resume"])
 
 
 def _read_expected(expects: Expects, text: str, clean: str, question: str) -> Reading | None:
@@ -219,6 +249,7 @@ def normalise(text: str) -> str:
     """Lower case, curly quotes straightened, runs of spaces and repeated letters shortened."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
     text = re.sub(r"([a-z])\1{2,}", r"\1\1", text)  # "yesss" -> "yess", "sooo" -> "soo"
+    text = re.sub(r"\b([b-df-hj-np-tv-z])\1(?=[a-z])", r"\1", text)  # "nno", "ggot": a key held down
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -235,10 +266,12 @@ def _read_yes_no(clean: str, question: str) -> Reading | None:
     """A yes or a no, wherever a person would put it, in the sense the question gives it."""
     own = words.QUESTION_YES_NO.get(question, {})
     checks = (
+        (own.get("no_first", ()), False),
         (own.get("yes_first", ()), True),
         (own.get("no_words", ()), False),
         (own.get("yes_words", ()), True),
         (words.NOT_YES_NO, None),  # "not sure", "no idea": not knowing, not a no
+        (words.NO_FIRST, False),  # "I'd prefer not to, if you don't mind"
         (words.YES_FIRST, True),  # "no problem", "why not"
         (words.NO_WORDS, False),
         (words.YES_WORDS, True),
@@ -255,7 +288,11 @@ def _with_item(found: Reading, text: str) -> Reading:
         return found
     item = words.strip_leading_yes(text)
     clean_item = normalise(item)
-    says_a_goal = _has_content(clean_item) and not words.matches_any(clean_item, words.NOT_A_GOAL)
+    says_a_goal = (
+        _has_content(clean_item)
+        and words.matches_any(clean_item, words.GOAL_OPENINGS)
+        and not words.matches_any(clean_item, words.NOT_A_GOAL)
+    )
     if item and item != text and says_a_goal:
         return Reading("item", item)
     return found  # "yes, I've got another one": a yes, and the goal comes next
@@ -325,30 +362,60 @@ def read_request(clean: str, question: str) -> NotAnAnswer | None:
     if question in words.ANSWERS_AT and words.matches_any(clean, words.ANSWERS_AT[question]):
         return None  # "the nurse" answers "who at your practice?"
     for kind, patterns in words.REQUESTS:
-        own_meaning = kind in words.OWN_MEANING.get(question, ())
-        if not own_meaning and words.matches_any(clean, patterns) and _fits(NotAnAnswer(kind), clean):
+        if kind not in words.OWN_MEANING.get(question, ()) and words.matches_any(clean, patterns):
             return NotAnAnswer(kind)
     return None
 
 
-def read_talk(clean: str, expects: Expects, question: str, nlu: Nlu) -> NotAnAnswer | None:
+def read_question_topic(clean: str, question: str) -> NotAnAnswer | None:
+    """A question to the assistant in words no pattern knows, told by its topic.
+
+    Only a reply shaped as a question ("Is sugar worse than salt for the
+    pressure?") and only where the question's own topic does not answer it.
+    """
+    asked = _asked_part(clean)
+    if not asked or words.matches_any(clean, words.ANSWERS_AT.get(question, ())):
+        return None
+    answered_here = words.OWN_MEANING.get(question, ()) + words.TOPICS_ANSWERED_AT.get(question, ())
+    for kind, patterns in words.QUESTION_TOPICS:
+        if kind not in answered_here and words.matches_any(asked, patterns):
+            return NotAnAnswer(kind)
+    return None
+
+
+def _asked_part(clean: str) -> str:
+    """The sentences of a reply that ask: those ending in "?", or all of a reply that opens as a question."""
+    if _OPENS_AS_QUESTION.search(clean):
+        return clean
+    return " ".join(re.findall(r"[^.!?]*\?", clean))
+
+
+# A reply that opens as a yes/no question ("is it bad if ..."); not "when I wake up
+# without pain", which answers.
+_OPENS_AS_QUESTION = re.compile(
+    r"^(\w+ ){0,2}(should|can|could|is|are|am|do|does|did|will|would|shall|may|might|has|have) "
+    r"(i|it|my|this|that|you|u|they|there|we|anyone|someone)\b|\b(or nah|or what)\b"
+)
+
+
+def read_talk(clean: str, question: str) -> NotAnAnswer | None:
     """Coming back, or small talk: said instead of an answer."""
     for kind, patterns in words.TALK:
         if kind not in words.OWN_MEANING.get(question, ()) and words.matches_any(clean, patterns):
             return NotAnAnswer(kind)
     if _only_smalltalk(clean):
         return NotAnAnswer.SMALLTALK
-    return _from_language_model(clean, expects, question, nlu)
+    return None
+
+
+def _opens_not_knowing(clean: str) -> bool:
+    return words.matches_any(clean, words.DONT_KNOW[:2]) and _does_not_know(clean)
 
 
 def _does_not_know(clean: str) -> bool:
     """ "I don't know, dear. I hadn't got that far.", but not "not sure, maybe walking"."""
-    return words.matches_any(clean, words.DONT_KNOW) and not words.matches_any(clean, words.HEDGES)
-
-
-def _fits(kind: NotAnAnswer, clean: str) -> bool:
-    """A medical question must be a question: "worried about my tablets" answers."""
-    return kind is not NotAnAnswer.ASK_MEDICAL or looks_like_a_question(clean)
+    without_or_not = clean.replace(" or not", "")
+    return words.matches_any(clean, words.DONT_KNOW) and not words.matches_any(without_or_not, words.HEDGES)
 
 
 _QUESTION_OPENING = re.compile(
@@ -369,7 +436,11 @@ def _only_smalltalk(clean: str) -> bool:
 
 def _from_language_model(clean: str, expects: Expects, question: str, nlu: Nlu) -> NotAnAnswer | None:
     kind = _INTENT_READINGS.get(nlu.intent or "")
-    if kind is None or nlu.confidence < INTENT_MIN_CONFIDENCE:
+    if (
+        kind is None
+        or nlu.confidence < INTENT_MIN_CONFIDENCE
+        or kind.value in words.OWN_MEANING.get(question, ())
+    ):
         return None
     if len(clean.split()) > INTENT_MAX_WORDS:
         return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from pathlib import Path
 from typing import Any
@@ -40,14 +41,19 @@ def _in_order(data: dict[str, list[str]]) -> KindPatterns:
 
 
 NOT_YES_NO = _patterns(_DATA["not_yes_no"])
+NO_FIRST = _patterns(_DATA["no_first"])
 YES_FIRST = _patterns(_DATA["yes_first"])
 NO_WORDS = _patterns(_DATA["no_words"])
 YES_WORDS = _patterns(_DATA["yes_words"])
 QUESTION_YES_NO = {question: _by_key(words) for question, words in _DATA["question_yes_no"].items()}
 NOT_A_GOAL = _patterns(_DATA["not_a_goal"])
+GOAL_OPENINGS = _patterns(_DATA["goal_openings"])
+SOFT_OPENINGS = _patterns(_DATA["soft_openings"])
 
 REQUESTS = _in_order(_DATA["requests"])
 TALK = _in_order(_DATA["talk"])
+QUESTION_TOPICS = _in_order(_DATA["question_topics"])
+TOPICS_ANSWERED_AT: dict[str, tuple[str, ...]] = {q: tuple(k) for q, k in _DATA["topics_answered_at"].items()}
 PAUSE = dict(REQUESTS)["pause"]
 DONT_KNOW = _patterns(_DATA["dont_know"])
 HEDGES = _patterns(_DATA["hedges"])
@@ -71,6 +77,30 @@ _LEADING_YES = re.compile(
     r"(?:(?:i'?d|i would|i should|i want|i wanna|i'?d like|i would like|i should like) (?:like )?to\s+)?",
     re.IGNORECASE,
 )
+
+
+SPELLINGS: dict[str, list[str]] = _DATA["spellings"]
+
+
+def respell(clean: str, kind: str) -> str:
+    """Each word that is one slip from a word a short answer uses, put right.
+
+    "sevvven" -> "seven", "nnno thank yuo" -> "no thank you", "emaill" -> "email".
+    Only words the kind of answer needs are tried, so ordinary words stay as typed.
+    """
+    vocabulary = SPELLINGS.get(kind, [])
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if word in vocabulary or len(word) < 3:
+            return word
+        squeezed = re.sub(r"(\w)\1+", r"\1", word)
+        if squeezed in vocabulary:
+            return squeezed
+        close = difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.8)
+        return close[0] if close else word
+
+    return re.sub(r"[a-z]+", fix, clean)
 
 
 def strip_leading_yes(text: str) -> str:

@@ -33,8 +33,8 @@ HELDOUT = sorted(HERE.glob("replies_heldout_*.yml"))
 MIN_ACCURACY_DEV = 0.97
 # The held-out part misses the 97% target (see the closing notes); these floors
 # stop it getting worse while the reader improves.
-MIN_ACCURACY_HELDOUT = {"answers": 0.90, "not_an_answer": 0.70}
-MAX_KEPT_HELDOUT = 0.20
+MIN_ACCURACY_HELDOUT = {"answers": 0.92, "not_an_answer": 0.84}
+MAX_KEPT_HELDOUT = 0.10
 
 # The corpus names goal questions without their number.
 _SLOT_FOR_QUESTION = {"goal_more": "goal_1_more", "goal_confidence": "goal_1_confidence"}
