@@ -25,7 +25,7 @@ TODAY = date(2026, 11, 23)
         ("maybe 4 i guess", 4),
         ("0", 0),
         ("10", 10),
-        ("8.5", 8),
+        ("8.5", 9),
         ("not very", 3),
         ("Not very confident tbh", 3),
         ("not at all", 0),
