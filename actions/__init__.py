@@ -3,4 +3,4 @@
 Rasa SDK imports this package and registers every Action subclass it finds.
 """
 
-from actions import interview, plan, safety, session  # noqa: F401
+from actions import interview, safety, session  # noqa: F401

@@ -1,92 +1,191 @@
-"""Actions that run the interview: asking, taking answers, explaining, restarting, changing a part."""
+"""The interview's action: every reply read in the context of its question.
+
+While the interview is open (from "Is it OK to start?" to "Is this right?")
+Rasa's form sends each message here. It is read for the kind of answer the
+waiting question expects (bot/careplan/reading.py); the turn that follows is
+decided in bot/careplan/dialogue.py; this action does the work the turn asks
+for through the service layer, says what it says, and asks the next question.
+Only a disclosure of risk goes back to Rasa's rules, so help comes first.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.adapters import settings
-from actions.questions import wording
-from actions.replies import (
-    TOO_LONG,
-    UNANSWERED_INTENTS,
-    Reply,
-    is_button_press,
-    is_interruption,
-    read_answer,
-    read_unanswered,
-)
-from bot.careplan import interview
+from actions.adapters import database, in_thread, plan_from_tracker, settings
+from actions.questions import replies, wording
+from bot import services
+from bot.careplan import dialogue, interview
+from bot.careplan.dialogue import Effect, Turn
+from bot.careplan.interview import CONSENT, EASY_READ, OUTCOME, PENDING, SECTION_TO_CHANGE, SUMMARY_OK
 from bot.careplan.parsing import parse_section_reference
+from bot.careplan.readback import readback
+from bot.careplan.reading import Nlu, read_reply
 
-INTERVIEW_STATE_SLOTS = ("unanswered", "support_people_found", "requested_slot")
+logger = logging.getLogger(__name__)
+
+INTERVIEW_FORM = "care_plan_form"
+# A disclosure of risk interrupts whatever its length: Rasa's safety rules answer first.
+ALWAYS_INTERRUPTS = {"risk_disclosure"}
+# Said instead of an error when a message is over the configured length (MAX_MESSAGE_CHARS).
+TOO_LONG = (
+    "Thank you. That's a lot to read in one go: could you say it in a shorter message, "
+    "under {limit} characters? You can send the rest in your next answers."
+)
+# What the person is told when the work a turn needed could not be done.
+COULD_NOT = {
+    Effect.DRAFT_PLAN: "I'm sorry, I couldn't save your plan just now. Your answers are still here. "
+    "Please try again in a few minutes.",
+    Effect.DELETE_DATA: "I'm sorry, I couldn't delete your answers just now, so nothing has been deleted. "
+    "Please try again in a few minutes, or call your practice.",
+    Effect.RECORD_CONSENT: "I'm sorry, something went wrong on our side. Please try again in a few minutes.",
+}
 
 
 class ValidateCarePlanForm(FormValidationAction):
-    """Takes each answer word for word, then asks the next question.
+    """Reads each reply for its question, takes the turn, and asks the next question.
 
-    Asking here rather than in an `action_ask_<slot>` action saves a second call
-    to the action server, with the whole tracker, on every turn: Rasa's form
-    asks nothing itself for a slot that has no ask action or response.
+    Asking here rather than in `action_ask_<slot>` actions saves a call to the
+    action server, with the whole tracker, on every turn: Rasa's form asks
+    nothing itself for a slot that has no ask action or response.
     """
 
     def name(self) -> str:
         return "validate_care_plan_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        events: list[EventType] = []
-        if _is_reply_to_question(tracker):
-            slot = tracker.get_slot("requested_slot")
-            text, intent, confidence = _latest_message(tracker)
-            if is_interruption(text, intent, confidence, slot):
-                return []  # Rasa's rules answer it, then the question comes again
-            if is_button_press(text) and not interview.is_yes_no(slot):
-                # "Carry on" or "No, keep them" after a detour: the question is asked again.
-                return [SlotSet(slot, None), _ask_next_question(dispatcher, tracker)]
+        question = tracker.get_slot("requested_slot")
+        asked_short = False
+        if _is_entering(tracker):
+            turn = dialogue.on_entry(tracker.slots)
+        elif _is_reply_to_question(tracker):
+            text, nlu = _latest_message(tracker)
+            if nlu.intent in ALWAYS_INTERRUPTS:
+                return []  # Rasa's safety rules answer it, then the question comes again
             limit = settings().max_message_chars
             if len(text) > limit:
                 dispatcher.utter_message(text=TOO_LONG.format(limit=limit))
-                return [SlotSet(slot, None), _ask_next_question(dispatcher, tracker)]
-            reply = read_answer(slot, text, intent)
-            if reply.unclear and wording(slot).unclear:
-                dispatcher.utter_message(text=wording(slot).unclear)
-            events += _reply_events(reply, tracker)
-            tracker.add_slots(events)
-        events += _slot_events(interview.applicability_updates(tracker.slots))
-        tracker.add_slots(events)
-        return [*events, _ask_next_question(dispatcher, tracker)]
+                turn = Turn(slots={question: None})
+            else:
+                reading = read_reply(
+                    interview.expects(question), text, nlu, question=interview.question_kind(question)
+                )
+                turn = dialogue.take_turn(question, reading, tracker.slots, text)
+                asked_short = question == SUMMARY_OK and reading.kind.startswith("ask_")
+        else:
+            turn = Turn()  # back from a detour Rasa's rules answered: the question comes again
+        return await _carry_out(turn, question, dispatcher, tracker, domain, asked_short)
 
 
-def _ask_next_question(dispatcher: CollectingDispatcher, tracker: Tracker) -> EventType:
-    """Asks the first question still unanswered; none left ends the form."""
+async def _carry_out(
+    turn: Turn, question: str | None, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict,
+    asked_short: bool,
+) -> list[EventType]:  # fmt: skip
+    """The turn's work, its messages, its slots, then the next question or the end."""
+    failed = await _do_effects(turn, tracker, domain, dispatcher)
+    if failed:
+        turn = Turn(slots={question: None} if question else {}, say=[])
+        asked_short = question == SUMMARY_OK
+    for message in turn.say:
+        _say(message, question, dispatcher, tracker)
+    events = _slot_events(turn.slots)
+    if turn.note_question:
+        questions = [
+            *(tracker.get_slot("questions_for_practice") or []),
+            tracker.latest_message.get("text") or "",
+        ]
+        events.append(SlotSet("questions_for_practice", questions))
+    if question and turn.slots.get(question) and question == "support_people":
+        events.append(SlotSet("support_people_found", tracker.latest_message.get("support_people") or []))
+    if Effect.DELETE_DATA in turn.effects and not failed:
+        events.append(SlotSet("erase_conversation", True))
+    tracker.add_slots(events)
+    events += _slot_events(interview.applicability_updates(tracker.slots))
+    tracker.add_slots(events)
+    if turn.end is not None and not failed:
+        return [*events, SlotSet(OUTCOME, turn.end.value), SlotSet("requested_slot", None)]
+    return [*events, _ask_next_question(dispatcher, tracker, again=asked_short)]
+
+
+async def _do_effects(turn: Turn, tracker: Tracker, domain: dict, dispatcher: CollectingDispatcher) -> bool:
+    """Does the turn's work; says truthfully when it could not, and returns whether it failed."""
+    for effect in turn.effects:
+        try:
+            await _do(effect, tracker, domain)
+        except Exception as error:  # the database or the network: never tell the person it worked
+            logger.error("action %s failed: %s", effect.value, type(error).__name__)
+            if effect in COULD_NOT:
+                dispatcher.utter_message(text=COULD_NOT[effect])
+                return True
+    return False
+
+
+async def _do(effect: Effect, tracker: Tracker, domain: dict) -> None:
+    db, sender = database(), tracker.sender_id
+    if effect in (Effect.RECORD_CONSENT, Effect.RECORD_REFUSAL):
+        shown = f"{replies()['greet']} {wording(CONSENT).ask}"
+        await in_thread(services.record_consent, db, sender, effect is Effect.RECORD_CONSENT, shown)
+    elif effect is Effect.REQUEST_HANDOFF:
+        await in_thread(services.request_handoff, db, plan_from_tracker(tracker))
+    elif effect is Effect.DELETE_DATA:
+        await in_thread(services.delete_conversation_data, db, sender)
+    elif effect is Effect.DRAFT_PLAN:
+        await in_thread(services.draft_plan, db, plan_from_tracker(tracker))
+
+
+def _say(message: str, question: str | None, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    if message == "why" and question:
+        dispatcher.utter_message(text=wording(question).why)
+    elif message == "why":
+        dispatcher.utter_message(response="utter_why_general")
+    elif message == dialogue.UNCLEAR:
+        dispatcher.utter_message(text=(wording(question).unclear if question else None) or _SORRY)
+    elif message == "handoff":
+        dispatcher.utter_message(text=handoff_message())
+    elif message in replies():
+        dispatcher.utter_message(text=replies()[message])
+    else:
+        dispatcher.utter_message(response=message)  # a response the rules say too
+
+
+_SORRY = "Sorry, I didn't quite get that."
+
+
+def handoff_message() -> str:
+    practice = settings()
+    return (
+        f"You can talk to someone at {practice.practice_name}: call {practice.practice_phone} "
+        f"({practice.practice_hours}). I've asked the team to get in touch with you too."
+    )
+
+
+def _ask_next_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker, *, again: bool = False
+) -> EventType:
+    """Asks the next question; at the end of the questions, reads the answers back first."""
     slot = interview.next_question(tracker.slots)
+    if slot == SUMMARY_OK and not again:
+        dispatcher.utter_message(text=replies()["summary_intro"])
+        for message in readback(plan_from_tracker(tracker)):
+            dispatcher.utter_message(text=message)
     if slot:
-        question = wording(slot)
+        question = wording(slot, easy_read=bool(tracker.get_slot(EASY_READ)))
         dispatcher.utter_message(text=question.ask, buttons=question.buttons)
     return SlotSet("requested_slot", slot)
 
 
-class ActionSkipQuestion(Action):
-    """ "Skip" or "I don't know": recorded as such, and the interview moves on."""
-
-    def name(self) -> str:
-        return "action_skip_question"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        slot = tracker.get_slot("requested_slot")
-        text, intent, _ = _latest_message(tracker)
-        if not slot or intent not in UNANSWERED_INTENTS:
-            return []
-        events = _reply_events(read_unanswered(slot, text, UNANSWERED_INTENTS[intent]), tracker)
-        tracker.add_slots(events)
-        return events + _slot_events(interview.applicability_updates(tracker.slots))
+def _is_entering(tracker: Tracker) -> bool:
+    """The form is starting (a first message, or a return after the interview stopped)."""
+    return (tracker.active_loop or {}).get("name") != INTERVIEW_FORM
 
 
 def _is_reply_to_question(tracker: Tracker) -> bool:
-    """The form also runs when it starts; only a message sent to a question answers it.
+    """Only a message sent to a question answers it.
 
     Rasa validates on a copy of the tracker that ends with the form's own action,
     so it is the action before that one which tells: listening means a new message.
@@ -95,78 +194,46 @@ def _is_reply_to_question(tracker: Tracker) -> bool:
     return actions[-2:-1] == ["action_listen"] and bool(tracker.get_slot("requested_slot"))
 
 
-def _latest_message(tracker: Tracker) -> tuple[str, str | None, float]:
+def _latest_message(tracker: Tracker) -> tuple[str, Nlu]:
     message = tracker.latest_message
     intent = message.get("intent") or {}
-    return message.get("text") or "", intent.get("name"), intent.get("confidence", 0.0)
-
-
-def _reply_events(reply: Reply, tracker: Tracker) -> list[EventType]:
-    """The answer's slots, the record of what was left unanswered, and who supports them."""
-    before = tracker.get_slot("unanswered") or {}
-    unanswered = {**{k: v for k, v in before.items() if k not in reply.slots}, **reply.unanswered}
-    # Every event is read back on every later turn: set the slot only when it changes.
-    events = _slot_events(reply.slots) + ([SlotSet("unanswered", unanswered)] if unanswered != before else [])
-    if reply.slots.get("support_people") and "support_people" not in reply.unanswered:
-        events.append(SlotSet("support_people_found", tracker.latest_message.get("support_people") or []))
-    return events
+    entities = {e.get("entity"): e.get("value") for e in message.get("entities") or [] if e.get("entity")}
+    return message.get("text") or "", Nlu(intent.get("name"), intent.get("confidence", 0.0), entities)
 
 
 def _slot_events(values: dict[str, Any]) -> list[EventType]:
     return [SlotSet(slot, value) for slot, value in values.items()]
 
 
-class ActionExplainQuestion(Action):
-    """ "Why are you asking?": the purpose of the question waiting for an answer."""
-
-    def name(self) -> str:
-        return "action_explain_question"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        slot = tracker.get_slot("requested_slot")
-        if slot:
-            dispatcher.utter_message(text=wording(slot).why)
-        else:
-            dispatcher.utter_message(response="utter_why_general")
-        return []
-
-
 class ActionStartAgain(Action):
-    """Clears every answer so the interview begins again."""
+    """Clears every answer so the interview begins again (after it has ended)."""
 
     def name(self) -> str:
         return "action_start_again"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        cleared = {slot: None for slot in (*interview.all_interview_slots(), *INTERVIEW_STATE_SLOTS)}
+        cleared = dict.fromkeys(
+            (*interview.all_interview_slots(), SUMMARY_OK, PENDING, OUTCOME, "unanswered")
+        )
         return _slot_events({**cleared, **interview.applicability_updates({})})
 
 
 class ActionChangeSection(Action):
-    """ "Change my second goal": clears that part so the interview asks it again."""
+    """ "Change my second goal" after the plan was saved: that part is asked again."""
 
     def name(self) -> str:
         return "action_change_section"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        section, goal_number = _section_to_change(tracker)
+        section = next(tracker.get_latest_entity_values("section"), None)
+        goal = None
+        if section not in interview.SECTIONS:
+            section, goal = parse_section_reference(tracker.latest_message.get("text"))
         if section is None:
-            return [SlotSet("change_target_found", False)]
+            return [SlotSet(PENDING, SECTION_TO_CHANGE), SlotSet(OUTCOME, None)]
         values = dict(tracker.slots)
-        to_clear = interview.slots_for_section(section, goal_number, values)
+        to_clear = interview.slots_for_section(section, goal, values)
         values.update(dict.fromkeys(to_clear))
-        unanswered = {k: v for k, v in (tracker.get_slot("unanswered") or {}).items() if k not in to_clear}
-        changes = {**dict.fromkeys(to_clear), **interview.applicability_updates(values)}
-        return _slot_events(changes) + [
-            SlotSet("unanswered", unanswered),
-            SlotSet("change_target_found", True),
-            SlotSet("requested_slot", None),
-        ]
-
-
-def _section_to_change(tracker: Tracker) -> tuple[str | None, int | None]:
-    """From a button's `section` entity, or from the words ("my second goal")."""
-    section = next(tracker.get_latest_entity_values("section"), None)
-    if section in interview.SECTIONS:
-        return section, None
-    return parse_section_reference(tracker.latest_message.get("text"))
+        dispatcher.utter_message(text=replies()["change_section"])
+        changes = {**dict.fromkeys(to_clear), **interview.applicability_updates(values), SUMMARY_OK: None}
+        return _slot_events({**changes, OUTCOME: None})

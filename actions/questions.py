@@ -1,8 +1,7 @@
-"""The interview's questions as the person sees them, read from questions.yml."""
+"""The interview's questions as the person sees them (questions.yml), and its other words (replies.yml)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -10,7 +9,10 @@ from typing import Any
 
 import yaml
 
+from bot.careplan.interview import question_kind
+
 QUESTIONS_FILE = Path(__file__).with_name("questions.yml")
+REPLIES_FILE = Path(__file__).with_name("replies.yml")
 
 
 @dataclass(frozen=True)
@@ -21,14 +23,10 @@ class Wording:
     buttons: list[dict[str, str]] = field(default_factory=list)
 
 
-def kind_of(slot: str) -> str:
-    """Goal questions share their wording: goal_2_first_step -> goal_first_step."""
-    return re.sub(r"^goal_\d_", "goal_", slot)
-
-
-def wording(slot: str) -> Wording:
-    entry = _questions()[kind_of(slot)]
-    ask = entry["ask"]
+def wording(slot: str, *, easy_read: bool = False) -> Wording:
+    """How the question in `slot` is put, in easy read once the person asked for it."""
+    entry = _questions()[question_kind(slot)]
+    ask = entry.get("easy") if easy_read and entry.get("easy") else entry["ask"]
     if isinstance(ask, dict):  # worded per goal
         ask = ask[int(slot.split("_")[1])]
     return Wording(ask=ask, why=entry["why"], unclear=entry.get("unclear"), buttons=entry.get("buttons", []))
@@ -37,3 +35,9 @@ def wording(slot: str) -> Wording:
 @lru_cache(maxsize=1)
 def _questions() -> dict[str, Any]:
     return yaml.safe_load(QUESTIONS_FILE.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def replies() -> dict[str, str]:
+    """What the interview form says besides its questions, by name."""
+    return yaml.safe_load(REPLIES_FILE.read_text(encoding="utf-8"))

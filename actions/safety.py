@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.adapters import database, in_thread, plan_from_tracker, settings
+from actions.adapters import database, in_thread, plan_from_tracker
+from actions.interview import COULD_NOT, handoff_message
+from actions.questions import replies
 from bot import services
+from bot.careplan.dialogue import Effect
+from bot.careplan.interview import CARRY_ON, PENDING, SUMMARY_OK
 from bot.safety.risk import RiskCategory, RiskFlag
 from bot.safety.signposting import crisis_messages
+
+logger = logging.getLogger(__name__)
 
 UNSPECIFIED = "unspecified"
 
@@ -32,7 +39,9 @@ class ActionRespondToRisk(Action):
         for category in categories:
             flag = RiskFlag(_category(category), text, now)
             plan = await in_thread(services.flag_risk, database(), plan, flag)
-        return []
+        if tracker.get_slot(SUMMARY_OK) is True:
+            return []  # the plan is already saved: nothing to carry on with
+        return [SlotSet(PENDING, CARRY_ON)]  # then the form asks whether to carry on
 
 
 def _category(name: str) -> RiskCategory | str:
@@ -61,11 +70,7 @@ class ActionRequestHandoff(Action):
         return "action_request_handoff"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        practice = settings()
-        dispatcher.utter_message(
-            text=f"You can talk to someone at {practice.practice_name}: call {practice.practice_phone} "
-            f"({practice.practice_hours}). I've asked the team to get in touch with you too."
-        )
+        dispatcher.utter_message(text=handoff_message())
         await in_thread(services.request_handoff, database(), plan_from_tracker(tracker))
         return []
 
@@ -77,7 +82,13 @@ class ActionDeleteMyData(Action):
         return "action_delete_my_data"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        await in_thread(services.delete_conversation_data, database(), tracker.sender_id)
+        try:
+            await in_thread(services.delete_conversation_data, database(), tracker.sender_id)
+        except Exception as error:  # never say it was deleted when it was not
+            logger.error("action %s failed: %s", self.name(), type(error).__name__)
+            dispatcher.utter_message(text=COULD_NOT[Effect.DELETE_DATA])
+            return []
+        dispatcher.utter_message(text=replies()["deleted"])
         # The tracker store (bot.store.tracker_store) erases the whole conversation
-        # when it saves this turn, so the goodbye that follows is the last of it.
+        # when it saves this turn, so the goodbye above is the last of it.
         return [SlotSet("erase_conversation", True)]

@@ -7,9 +7,6 @@ from rasa_sdk.events import ActionExecuted, ActiveLoop, EventType, SessionStarte
 from rasa_sdk.executor import CollectingDispatcher
 
 INTERVIEW_FORM = "care_plan_form"
-# The last actions before listening while the interview is still open: the form
-# was asking, or the summary was waiting for "Is this right?" or "Which part?".
-OPEN_INTERVIEW_ACTIONS = {INTERVIEW_FORM, "utter_ask_summary_ok", "utter_ask_which_section"}
 
 
 class ActionSessionStart(Action):
@@ -34,14 +31,5 @@ class ActionSessionStart(Action):
 
 
 def _interview_was_open(tracker: Tracker) -> bool:
-    if (tracker.active_loop or {}).get("name") == INTERVIEW_FORM:
-        return True
-    last_action = next(
-        (
-            e.get("name")
-            for e in reversed(tracker.events)
-            if e.get("event") == "action" and e.get("name") not in {"action_listen", None}
-        ),
-        None,
-    )
-    return last_action in OPEN_INTERVIEW_ACTIONS
+    """The form runs the whole interview, from consent to "Is this right?"."""
+    return (tracker.active_loop or {}).get("name") == INTERVIEW_FORM

@@ -8,6 +8,7 @@ here are what a professional reads in the written plan.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -102,6 +103,16 @@ CARRY_ON = "carry_on"
 CONFIRM_DELETE = "confirm_delete"
 SECTION_TO_CHANGE = "section_to_change"  # "which part would you like to change?"
 CHOICE_QUESTIONS = ("contact_preferences", "share_with", SECTION_TO_CHANGE)
+# A question asked out of turn, before the interview goes on: carry on after a
+# detour, confirm a deletion, or say which part to change.
+PENDING = "pending_question"
+EASY_READ = "easy_read"  # short, plain questions from now on
+OUTCOME = "interview_outcome"  # confirmed, refused, deleted or stopped
+
+
+def question_kind(slot: str) -> str:
+    """Goal questions share their kind and wording: goal_2_first_step -> goal_first_step."""
+    return re.sub(r"^goal_\d_", "goal_", slot)
 
 
 def expects(slot: str) -> Expects:
@@ -154,8 +165,19 @@ def applicability_updates(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def next_question(values: Mapping[str, Any]) -> str | None:
-    """The slot of the first question still to ask, or None when all are answered."""
-    return next((slot for slot in required_slots(values) if values.get(slot) is None), None)
+    """The question to ask next, or None when the conversation's questions are done.
+
+    A question asked out of turn comes first, then consent, the interview's
+    questions in order, and last the read-back's "Is this right?".
+    """
+    if values.get(PENDING):
+        return values[PENDING]
+    if values.get(CONSENT) is not True:
+        return CONSENT if values.get(CONSENT) is None else None
+    unanswered = next((slot for slot in required_slots(values) if values.get(slot) is None), None)
+    if unanswered:
+        return unanswered
+    return None if values.get(SUMMARY_OK) is True else SUMMARY_OK
 
 
 def needs_confidence_boost(confidence_text: str | None) -> bool:

@@ -12,16 +12,8 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import adapters
-from actions.interview import (
-    ActionChangeSection,
-    ActionExplainQuestion,
-    ActionSkipQuestion,
-    ActionStartAgain,
-    ValidateCarePlanForm,
-)
-from actions.plan import ActionDraftPlan, ActionRecordConsent, ActionShowSummary
-from actions.questions import wording
-from actions.replies import TOO_LONG
+from actions.interview import TOO_LONG, ActionChangeSection, ActionStartAgain, ValidateCarePlanForm
+from actions.questions import replies, wording
 from actions.session import ActionSessionStart
 from bot import services
 from bot.careplan import interview
@@ -87,15 +79,17 @@ def form_tracker(slots: dict[str, Any], text: str, intent: str = "inform", **mes
     )
 
 
-def activation_tracker(slots: dict[str, Any]) -> Tracker:
-    """What the validation sees when the form starts, right after consent."""
+def activation_tracker(slots: dict[str, Any], text: str = "hello") -> Tracker:
+    """What the validation sees when the form starts: no loop active yet, no question waiting."""
     events = [
         {"event": "action", "name": "action_listen"},
-        {"event": "user", "text": "/affirm"},
-        {"event": "action", "name": "action_record_consent"},
+        {"event": "user", "text": text},
+        {"event": "slot", "name": "requested_slot", "value": None},
         {"event": "action", "name": "care_plan_form"},
     ]
-    return make_tracker(slots, text="/affirm", intent="affirm", latest_action="care_plan_form", events=events)
+    return make_tracker(
+        slots, text=text, intent="greet", latest_action="care_plan_form", events=events, active_loop=None
+    )
 
 
 def run(action: Any, tracker: Tracker, domain: dict) -> tuple[list, list[dict]]:
@@ -110,123 +104,361 @@ def slot_values(events: list) -> dict[str, Any]:
 
 def complete_answers(**overrides: Any) -> dict[str, Any]:
     values = {slot: f"my words for {slot}" for slot in interview.all_interview_slots()}
-    values.update({"goal_1_confidence": "8", "goal_1_more": False, **overrides})
+    values.update({"consent": True, "goal_1_confidence": "8", "goal_1_more": False, **overrides})
     values.update(interview.applicability_updates(values))
     return values
 
 
+def texts(messages: list[dict]) -> list[str]:
+    return [m["text"] for m in messages]
+
+
+def waiting(question: str, **slots: Any) -> dict[str, Any]:
+    """Consent given, `question` asked, every earlier question answered."""
+    order = interview.all_interview_slots()
+    earlier = order[: order.index(question)] if question in order else order
+    values = {slot: f"my words for {slot}" for slot in earlier}
+    values.update({"consent": True, "goal_1_confidence": "8", "goal_1_more": False, **slots})
+    values.update({slot: None for slot in order[order.index(question) :]} if question in order else {})
+    values.update(interview.applicability_updates(values))
+    return {**values, "requested_slot": question}
+
+
 def test_an_answer_is_kept_word_for_word_and_the_next_question_follows(domain: dict) -> None:
     text = "Pottering in the garden then fish and chips with my sister"
-    tracker = form_tracker({"requested_slot": "what_matters_good_day"}, text=text)
+    tracker = form_tracker(waiting("what_matters_good_day"), text=text)
     events, messages = run(ValidateCarePlanForm(), tracker, domain)
     values = slot_values(events)
     assert values["what_matters_good_day"] == text
     assert values["requested_slot"] == "what_matters_do_again"
-    assert [m["text"] for m in messages] == [wording("what_matters_do_again").ask]
+    assert texts(messages) == [wording("what_matters_do_again").ask]
 
 
-def test_starting_the_form_takes_no_answer_and_asks_the_first_question(domain: dict) -> None:
+def test_a_first_hello_gets_the_greeting_and_the_consent_question(domain: dict) -> None:
     events, messages = run(ValidateCarePlanForm(), activation_tracker({"requested_slot": None}), domain)
-    values = slot_values(events)
-    assert values["requested_slot"] == "what_matters_good_day"
-    assert [m["text"] for m in messages] == [wording("what_matters_good_day").ask]
-    assert values["goal_2_description"] == interview.NOT_ASKED
-    assert "what_matters_good_day" not in values
+    assert slot_values(events)["requested_slot"] == "consent"
+    assert texts(messages) == [replies()["greet"], wording("consent").ask]
+    assert messages[1]["buttons"] == wording("consent").buttons
 
 
-def test_an_interruption_is_handed_back_to_the_rules(domain: dict) -> None:
-    tracker = form_tracker({"requested_slot": "strengths_coping"}, text="why do you ask?", intent="ask_why")
+@pytest.mark.parametrize(
+    "reply", ["Yes, fine, go ahead. I might have to stop if my wife needs me", "Yep, go for it", "/affirm"]
+)
+def test_consent_in_many_words_starts_the_interview_and_is_recorded(store, domain: dict, reply: str) -> None:
+    tracker = form_tracker({"requested_slot": "consent"}, text=reply)
     events, messages = run(ValidateCarePlanForm(), tracker, domain)
-    assert events == [] and messages == []
+    values = slot_values(events)
+    assert values["consent"] is True and values["requested_slot"] == "what_matters_good_day"
+    assert texts(messages)[-1] == wording("what_matters_good_day").ask
+    consent = services.latest_consent(store, "patient-1")
+    assert consent is not None and consent.given is True and "Is it OK to start?" in consent.wording
+
+
+def test_an_aside_about_breaks_with_the_yes_is_answered_kindly(store, domain: dict) -> None:
+    reply = "Yes, fine, go ahead. I might have to stop if my wife needs me"
+    _, messages = run(ValidateCarePlanForm(), form_tracker({"requested_slot": "consent"}, text=reply), domain)
+    assert texts(messages)[0] == replies()["breaks_are_fine"]
+
+
+def test_no_to_starting_ends_it_kindly_and_records_the_refusal(store, domain: dict) -> None:
+    tracker = form_tracker({"requested_slot": "consent"}, text="not right now thanks", intent="deny")
+    events, messages = run(ValidateCarePlanForm(), tracker, domain)
+    values = slot_values(events)
+    assert values["consent"] is False and values["requested_slot"] is None
+    assert values["interview_outcome"] == "refused"
+    assert texts(messages) == [replies()["consent_refused"]]
+    assert services.latest_consent(store, "patient-1").given is False
+
+
+@pytest.mark.parametrize(
+    ("reply", "said"),
+    [
+        ("why do you want to know that?", None),
+        ("Need a 5 minute break, the kettle's on", "paused"),
+        ("Ok, back. Carry on.", "welcome_back"),
+        ("Sorry, I'm a slow typist, is it all right if I take my time?", "aside"),
+        ("Can I get a copy of this at the end?", "copy_of_plan"),
+    ],
+)
+def test_what_is_not_an_answer_is_answered_and_the_same_question_comes_again(
+    domain: dict, reply: str, said: str | None
+) -> None:
+    tracker = form_tracker(waiting("strengths_coping"), text=reply)
+    events, messages = run(ValidateCarePlanForm(), tracker, domain)
+    values = slot_values(events)
+    assert values["strengths_coping"] is None and values["requested_slot"] == "strengths_coping"
+    first = wording("strengths_coping").why if said is None else replies()[said]
+    assert texts(messages) == [first, wording("strengths_coping").ask]
+
+
+def test_a_medical_question_is_noted_for_the_team_and_not_answered(domain: dict) -> None:
+    reply = "Should I just stop my metformin?"
+    tracker = form_tracker(waiting("concerns_health"), text=reply)
+    events, messages = run(ValidateCarePlanForm(), tracker, domain)
+    values = slot_values(events)
+    assert values["concerns_health"] is None
+    assert values["questions_for_practice"] == [reply]
+    assert messages[0]["response"] == "utter_no_medical_advice"
+
+
+def test_asking_for_a_person_sets_the_handoff_and_asks_whether_to_carry_on(store, domain: dict) -> None:
+    reply = "Can I speak to a real person? Is there a number I can ring?"
+    tracker = form_tracker(waiting("what_matters_good_day"), text=reply)
+    events, messages = run(ValidateCarePlanForm(), tracker, domain)
+    values = slot_values(events)
+    assert values["what_matters_good_day"] is None
+    assert values["requested_slot"] == "carry_on"
+    assert "call" in texts(messages)[0] and texts(messages)[1] == wording("carry_on").ask
+    assert services.get_plan(store, "patient-1").handoff_requested is True
+
+
+def test_yes_carry_on_is_never_an_answer_and_the_question_comes_again(domain: dict) -> None:
+    slots = {**waiting("what_matters_good_day"), "pending_question": "carry_on", "requested_slot": "carry_on"}
+    events, messages = run(ValidateCarePlanForm(), form_tracker(slots, text="yes, carry on"), domain)
+    values = slot_values(events)
+    assert values["pending_question"] is None
+    assert values["requested_slot"] == "what_matters_good_day"
+    assert "what_matters_good_day" not in values
+    assert texts(messages) == [wording("what_matters_good_day").ask]
+
+
+def test_stop_for_now_after_a_detour_ends_until_they_come_back(domain: dict) -> None:
+    slots = {**waiting("concerns_life"), "pending_question": "carry_on", "requested_slot": "carry_on"}
+    events, messages = run(ValidateCarePlanForm(), form_tracker(slots, text="no, stop for now"), domain)
+    values = slot_values(events)
+    assert values["requested_slot"] is None and values["interview_outcome"] == "stopped"
+    assert texts(messages) == [replies()["stopped_for_now"]]
+    back = {**complete_answers(concerns_life=None), "interview_outcome": "stopped", "requested_slot": None}
+    for slot in interview.all_interview_slots()[interview.all_interview_slots().index("concerns_life") :]:
+        back[slot] = None
+    back.update(interview.applicability_updates(back))
+    events, messages = run(ValidateCarePlanForm(), activation_tracker(back, text="hi, I'm back"), domain)
+    assert texts(messages) == [replies()["welcome_back"], wording("concerns_life").ask]
 
 
 def test_an_unreadable_confidence_is_asked_again_kindly(domain: dict) -> None:
-    slots = {**complete_answers(goal_1_confidence=None), "requested_slot": "goal_1_confidence"}
-    tracker = form_tracker(slots, text="depends on the weather")
+    tracker = form_tracker(waiting("goal_1_confidence"), text="depends on the weather")
     events, messages = run(ValidateCarePlanForm(), tracker, domain)
     assert slot_values(events)["requested_slot"] == "goal_1_confidence"
     question = wording("goal_1_confidence")
-    assert [m["text"] for m in messages] == [question.unclear, question.ask]
+    assert texts(messages) == [question.unclear, question.ask]
 
 
-def test_an_unclear_yes_or_no_asks_again_with_its_buttons(domain: dict) -> None:
-    slots = {**complete_answers(goal_1_more=None), "requested_slot": "goal_1_more"}
-    events, messages = run(ValidateCarePlanForm(), form_tracker(slots, text="the weather is nice"), domain)
-    assert slot_values(events)["requested_slot"] == "goal_1_more"
-    question = wording("goal_1_more")
-    assert [m["text"] for m in messages] == [question.unclear, question.ask]
-    assert messages[1]["buttons"] == question.buttons != []
+def test_a_number_with_words_keeps_the_words_as_what_would_help(domain: dict) -> None:
+    reply = "5. Would be higher if someone actually rang me."
+    events, _ = run(ValidateCarePlanForm(), form_tracker(waiting("goal_1_confidence"), text=reply), domain)
+    values = slot_values(events)
+    assert values["goal_1_confidence"] == reply
+    assert values["goal_1_confidence_boost"] == "Would be higher if someone actually rang me"
+    assert values["requested_slot"] == "goal_1_more"
 
 
-def test_a_low_confidence_asks_what_would_help(domain: dict) -> None:
-    slots = {
-        **complete_answers(goal_1_confidence=None, goal_1_confidence_boost=None),
-        "requested_slot": "goal_1_confidence",
-    }
-    assert slots["goal_1_confidence_boost"] == interview.NOT_ASKED
-    events, _ = run(ValidateCarePlanForm(), form_tracker(slots, text="about a 5"), domain)
+def test_a_low_confidence_alone_asks_what_would_help(domain: dict) -> None:
+    events, _ = run(
+        ValidateCarePlanForm(), form_tracker(waiting("goal_1_confidence"), text="about a 5"), domain
+    )
     assert slot_values(events)["requested_slot"] == "goal_1_confidence_boost"
 
 
-def test_the_last_answer_ends_the_form(domain: dict) -> None:
+def test_another_goal_answered_with_the_goal_itself_keeps_it(domain: dict) -> None:
+    tracker = form_tracker(waiting("goal_1_more"), text="Get my blood pressure checked")
+    events, _ = run(ValidateCarePlanForm(), tracker, domain)
+    values = slot_values(events)
+    assert values["goal_1_more"] is True
+    assert values["goal_2_description"] == "Get my blood pressure checked"
+    assert values["requested_slot"] == "goal_2_first_step"
+
+
+def test_an_unclear_yes_or_no_asks_again_with_its_buttons(domain: dict) -> None:
+    events, messages = run(ValidateCarePlanForm(), form_tracker(waiting("goal_1_more"), text="hmm"), domain)
+    assert slot_values(events)["requested_slot"] == "goal_1_more"
+    question = wording("goal_1_more")
+    assert texts(messages) == [question.unclear, question.ask]
+    assert messages[1]["buttons"] == question.buttons != []
+
+
+def test_a_first_step_is_never_read_as_skip(domain: dict) -> None:
+    reply = "Book a chat with occupational health"
+    events, messages = run(
+        ValidateCarePlanForm(), form_tracker(waiting("goal_1_first_step"), text=reply), domain
+    )
+    assert slot_values(events)["goal_1_first_step"] == reply
+    assert replies()["skipped"] not in texts(messages)
+
+
+def test_skip_is_recorded_as_skipped(domain: dict) -> None:
+    tracker = form_tracker(waiting("concerns_life"), text="I'd rather not say", intent="skip")
+    events, messages = run(ValidateCarePlanForm(), tracker, domain)
+    values = slot_values(events)
+    assert values["concerns_life"] == "skip"
+    assert values["unanswered"] == {"concerns_life": "skipped"}
+    assert texts(messages) == [replies()["skipped"], wording("goal_1_description").ask]
+
+
+def test_a_change_of_mind_replaces_the_goal_being_asked(domain: dict) -> None:
+    slots = waiting("goal_1_timeframe", goal_1_description="go swimming", goal_1_first_step="buy a costume")
+    reply = "Actually, can I change my goal? I'll never go swimming, walking with my sister instead"
+    events, messages = run(ValidateCarePlanForm(), form_tracker(slots, text=reply), domain)
+    values = slot_values(events)
+    assert values["goal_1_description"] is None and values["goal_1_first_step"] is None
+    assert values["requested_slot"] == "goal_1_description"
+    assert texts(messages) == [replies()["change_section"], wording("goal_1_description").ask]
+
+
+def test_easy_read_on_request_asks_the_rest_plainly(domain: dict) -> None:
+    events, messages = run(
+        ValidateCarePlanForm(), form_tracker(waiting("concerns_life"), text="too many words"), domain
+    )
+    assert slot_values(events)["easy_read"] is True
+    assert texts(messages) == [replies()["easy_read"], wording("concerns_life", easy_read=True).ask]
+    assert len(wording("concerns_life", easy_read=True).ask) < len(wording("concerns_life").ask)
+
+
+def test_the_last_answer_reads_the_plan_back_and_asks_if_it_is_right(domain: dict) -> None:
     slots = {**complete_answers(contingency=None), "requested_slot": "contingency"}
     events, messages = run(ValidateCarePlanForm(), form_tracker(slots, text="ring my son Dave"), domain)
-    assert slot_values(events)["requested_slot"] is None
-    assert messages == []
+    assert slot_values(events)["requested_slot"] == "summary_ok"
+    said = texts(messages)
+    assert said[0] == replies()["summary_intro"]
+    assert said[1].startswith("What matters to you:")
+    assert any(t.startswith("Goal 1:") and "8 out of 10" in t for t in said)
+    assert any(t.startswith("If things get worse") and "ring my son Dave" in t for t in said)
+    assert said[-1] == "Is this right?" and messages[-1]["buttons"] == wording("summary_ok").buttons
+
+
+@pytest.mark.parametrize("reply", ["Yes, that's a fair summary", "Yes correct, thank you", "Yes. Good."])
+def test_confirming_the_summary_in_words_saves_the_draft(store, domain: dict, reply: str) -> None:
+    slots = {**complete_answers(), "requested_slot": "summary_ok"}
+    events, messages = run(ValidateCarePlanForm(), form_tracker(slots, text=reply), domain)
+    values = slot_values(events)
+    assert values["summary_ok"] is True and values["requested_slot"] is None
+    assert values["interview_outcome"] == "confirmed"
+    assert texts(messages) == [replies()["plan_saved"]]
+    plan = services.get_plan(store, "patient-1")
+    assert plan is not None and plan.version == 1 and plan.status.value == "draft"
+    assert plan.practice_id == "practice-test"
+
+
+def test_a_question_at_the_summary_is_answered_and_is_this_right_comes_again(domain: dict) -> None:
+    slots = {**complete_answers(), "requested_slot": "summary_ok"}
+    events, messages = run(ValidateCarePlanForm(), form_tracker(slots, text="can I get a copy?"), domain)
+    assert slot_values(events)["requested_slot"] == "summary_ok"
+    assert texts(messages) == [replies()["copy_of_plan"], "Is this right?"]
+
+
+def test_no_at_the_summary_naming_a_part_asks_that_part_again(domain: dict) -> None:
+    slots = {**complete_answers(), "requested_slot": "summary_ok"}
+    tracker = form_tracker(slots, text="No, the contact bit is wrong")
+    events, messages = run(ValidateCarePlanForm(), tracker, domain)
+    values = slot_values(events)
+    assert values["contact_preferences"] is None and values["requested_slot"] == "contact_preferences"
+    assert texts(messages)[0] == replies()["change_section"]
+
+
+def test_change_something_asks_which_part_then_that_part_again(domain: dict) -> None:
+    slots = {**complete_answers(), "requested_slot": "summary_ok"}
+    events, messages = run(ValidateCarePlanForm(), form_tracker(slots, text="/change_section"), domain)
+    assert slot_values(events)["requested_slot"] == "section_to_change"
+    assert texts(messages) == [wording("section_to_change").ask]
+    after = {**slots, **slot_values(events)}
+    button = form_tracker(
+        after, text="/change_section", entities=[{"entity": "section", "value": "strengths"}]
+    )
+    values = slot_values(run(ValidateCarePlanForm(), button, domain)[0])
+    assert values["strengths_good_at"] is None and values["requested_slot"] == "strengths_good_at"
+
+
+def test_when_the_plan_cannot_be_saved_the_person_is_told_so(
+    tmp_path: Path, monkeypatch, domain: dict
+) -> None:
+    # Nothing listens on port 1: every connection is refused, as when the database is down.
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:1/test")
+    adapters.settings.cache_clear()
+    adapters.database.cache_clear()
+    try:
+        slots = {**complete_answers(), "requested_slot": "summary_ok"}
+        events, messages = run(ValidateCarePlanForm(), form_tracker(slots, text="yes"), domain)
+    finally:
+        adapters.database.cache_clear()
+        adapters.settings.cache_clear()
+    values = slot_values(events)
+    assert "summary_ok" not in values or values["summary_ok"] is None
+    assert values["requested_slot"] == "summary_ok"
+    assert replies()["plan_saved"] not in texts(messages)
+    assert texts(messages)[0].startswith("I'm sorry, I couldn't save your plan")
+
+
+def test_delete_my_answers_asks_first_then_deletes(store, domain: dict) -> None:
+    services.record_consent(store, "patient-1", True, "wording")
+    tracker = form_tracker(waiting("concerns_life"), text="please delete my answers")
+    events, messages = run(ValidateCarePlanForm(), tracker, domain)
+    assert slot_values(events)["requested_slot"] == "confirm_delete"
+    assert texts(messages) == [wording("confirm_delete").ask]
+    after = {**waiting("concerns_life"), **slot_values(events)}
+    events, messages = run(ValidateCarePlanForm(), form_tracker(after, text="yes delete them"), domain)
+    values = slot_values(events)
+    assert values["erase_conversation"] is True and values["requested_slot"] is None
+    assert texts(messages) == [replies()["deleted"]]
+    assert services.latest_consent(store, "patient-1") is None
+
+
+def test_a_risk_disclosure_is_handed_to_the_safety_rules(domain: dict) -> None:
+    text = "I love my garden and the grandkids visit on Sundays but honestly I want to end my life " * 3
+    tracker = form_tracker(waiting("what_matters_good_day"), text=text, intent="risk_disclosure")
+    events, _ = run(ValidateCarePlanForm(), tracker, domain)
+    assert events == []
+
+
+def test_a_message_over_the_limit_is_not_taken_and_the_question_comes_again(domain: dict) -> None:
+    text = "I like my garden. " * 200  # 3,600 characters; the default limit is 2,000
+    tracker = form_tracker(waiting("what_matters_good_day"), text=text)
+    events, messages = run(ValidateCarePlanForm(), tracker, domain)
+    values = slot_values(events)
+    assert values["what_matters_good_day"] is None and values["requested_slot"] == "what_matters_good_day"
+    assert texts(messages) == [TOO_LONG.format(limit=2000), wording("what_matters_good_day").ask]
 
 
 def test_support_people_found_by_spacy_are_kept(domain: dict) -> None:
     people = [{"name": "Sarah", "relationship": "daughter"}]
-    tracker = form_tracker(
-        {"requested_slot": "support_people"}, text="my daughter Sarah", support_people=people
-    )
+    tracker = form_tracker(waiting("support_people"), text="my daughter Sarah", support_people=people)
     events, _ = run(ValidateCarePlanForm(), tracker, domain)
     assert slot_values(events)["support_people_found"] == people
 
 
-def test_skip_is_recorded_as_skipped(domain: dict) -> None:
-    tracker = make_tracker({"requested_slot": "concerns_life"}, text="skip", intent="skip")
-    events, _ = run(ActionSkipQuestion(), tracker, domain)
-    values = slot_values(events)
-    assert values["concerns_life"] == "skip"
-    assert values["unanswered"] == {"concerns_life": "skipped"}
+def test_answering_a_question_once_skipped_clears_its_mark(domain: dict) -> None:
+    slots = {
+        **waiting("concerns_life"),
+        "unanswered": {"concerns_life": "skipped", "strengths_good_at": "dont_know"},
+    }
+    events, _ = run(ValidateCarePlanForm(), form_tracker(slots, text="money is tight"), domain)
+    assert slot_values(events)["unanswered"] == {"strengths_good_at": "dont_know"}
 
 
-def test_why_explains_the_waiting_question(domain: dict) -> None:
-    _, messages = run(ActionExplainQuestion(), make_tracker({"requested_slot": "goal_2_timeframe"}), domain)
-    assert messages[0]["text"] == wording("goal_2_timeframe").why
+def test_an_ordinary_answer_sets_no_record_of_unanswered(domain: dict) -> None:
+    """Rasa reads every event back on every turn, so an unchanged slot is not set again."""
+    slots = {**waiting("concerns_life"), "unanswered": {"strengths_good_at": "dont_know"}}
+    events, _ = run(ValidateCarePlanForm(), form_tracker(slots, text="money is tight"), domain)
+    assert "unanswered" not in slot_values(events)
 
 
-def test_change_my_second_goal_clears_only_that_goal(domain: dict) -> None:
-    slots = complete_answers(goal_1_more=True, goal_2_confidence="9", goal_2_more=False)
+def test_change_my_second_goal_after_the_plan_was_saved_clears_only_that_goal(domain: dict) -> None:
+    slots = complete_answers(goal_1_more=True, goal_2_confidence="9", goal_2_more=False, summary_ok=True)
     tracker = make_tracker(slots, text="change my second goal", intent="change_section", active_loop=None)
     events, _ = run(ActionChangeSection(), tracker, domain)
     values = slot_values(events)
-    assert values["change_target_found"] is True
     assert all(
         values[f"goal_2_{f}"] is None for f in ("description", "first_step", "timeframe", "confidence")
     )
+    assert values["summary_ok"] is None
     assert "goal_1_description" not in values
 
 
-def test_change_something_asks_which_part(domain: dict) -> None:
+def test_change_something_after_saving_asks_which_part(domain: dict) -> None:
     tracker = make_tracker(
         complete_answers(), text="/change_section", intent="change_section", active_loop=None
     )
     events, _ = run(ActionChangeSection(), tracker, domain)
-    assert slot_values(events) == {"change_target_found": False}
-
-
-def test_the_section_button_names_the_part(domain: dict) -> None:
-    tracker = make_tracker(
-        complete_answers(),
-        text="/change_section",
-        intent="change_section",
-        active_loop=None,
-        entities=[{"entity": "section", "value": "strengths"}],
-    )
-    values = slot_values(run(ActionChangeSection(), tracker, domain)[0])
-    assert values["strengths_good_at"] is None and values["strengths_coping"] is None
+    assert slot_values(events)["pending_question"] == "section_to_change"
 
 
 def test_start_again_clears_every_answer(domain: dict) -> None:
@@ -247,100 +479,17 @@ def test_a_new_session_reopens_an_unfinished_interview(domain: dict) -> None:
 
 def test_a_new_session_after_a_saved_plan_does_not_reopen_it(domain: dict) -> None:
     history = [
-        {"event": "action", "name": "action_draft_plan"},
-        {"event": "action", "name": "utter_plan_saved"},
+        {"event": "action", "name": "care_plan_form"},
+        {"event": "active_loop", "name": None},
         {"event": "action", "name": "action_listen"},
     ]
-    tracker = make_tracker(complete_answers(), active_loop=None, events=history)
+    tracker = make_tracker(complete_answers(summary_ok=True), active_loop=None, events=history)
     events, _ = run(ActionSessionStart(), tracker, domain)
     assert ActiveLoop("care_plan_form") not in events
 
 
-@pytest.mark.parametrize(
-    "waiting_with",
-    [
-        ["care_plan_form", "utter_summary_intro", "action_show_summary", "utter_ask_summary_ok"],
-        ["action_change_section", "utter_ask_which_section"],
-    ],
-    ids=["is this right?", "which part?"],
-)
-def test_a_new_session_at_the_summary_reopens_the_interview(domain: dict, waiting_with: list[str]) -> None:
-    """The form then finds every answer given and reads them back again."""
-    history = [{"event": "action", "name": name} for name in [*waiting_with, "action_listen"]]
-    tracker = make_tracker(complete_answers(), active_loop=None, events=history)
-    events, _ = run(ActionSessionStart(), tracker, domain)
-    assert ActiveLoop("care_plan_form") in events
-
-
-def test_the_summary_reads_back_each_section(domain: dict) -> None:
-    _, messages = run(ActionShowSummary(), make_tracker(complete_answers(), active_loop=None), domain)
-    texts = [m["text"] for m in messages]
-    assert texts[0].startswith("What matters to you:")
-    assert any(t.startswith("Goal 1:") and "8 out of 10" in t for t in texts)
-    assert texts[-1].startswith("If things get worse:")
-
-
-def test_confirming_writes_a_draft_and_a_change_makes_a_new_version(store, domain: dict) -> None:
-    tracker = make_tracker(complete_answers(), active_loop=None)
-    run(ActionDraftPlan(), tracker, domain)
-    first = services.get_plan(store, "patient-1")
-    assert first is not None and first.version == 1 and first.status.value == "draft"
-    assert first.practice_id == "practice-test"
-
-    changed = make_tracker(complete_answers(contingency="call 111 and my son"), active_loop=None)
-    run(ActionDraftPlan(), changed, domain)
-    second = services.get_plan(store, "patient-1")
-    assert second.id == first.id and second.version == 2
-    assert second.contingency == "call 111 and my son"
-    assert [p.version for p in services.plan_history(store, "patient-1")] == [1, 2]
-
-
-def test_consent_is_recorded_with_the_wording_shown(store, domain: dict) -> None:
-    run(ActionRecordConsent(), make_tracker(active_loop=None), domain)
-    consent = services.latest_consent(store, "patient-1")
-    assert consent is not None and consent.given is True
-    assert "Is it OK to start?" in consent.wording
-
-
-def test_a_button_from_a_detour_is_not_an_answer(domain: dict) -> None:
-    """After "Carry on" (a button), the waiting question is asked again, not answered with "/affirm"."""
-    slots = {**complete_answers(what_matters_do_again=None), "requested_slot": "what_matters_do_again"}
-    tracker = form_tracker(slots, text="/affirm", intent="affirm")
-    events, messages = run(ValidateCarePlanForm(), tracker, domain)
-    values = slot_values(events)
-    assert values == {"what_matters_do_again": None, "requested_slot": "what_matters_do_again"}
-    assert [m["text"] for m in messages] == [wording("what_matters_do_again").ask]
-
-
-def test_a_message_over_the_limit_is_not_taken_and_the_question_comes_again(domain: dict) -> None:
-    text = "I like my garden. " * 200  # 3,600 characters; the default limit is 2,000
-    tracker = form_tracker({"requested_slot": "what_matters_good_day"}, text=text)
-    events, messages = run(ValidateCarePlanForm(), tracker, domain)
-    assert slot_values(events) == {"what_matters_good_day": None, "requested_slot": "what_matters_good_day"}
-    assert [m["text"] for m in messages] == [
-        TOO_LONG.format(limit=2000),
-        wording("what_matters_good_day").ask,
-    ]
-
-
-def test_a_long_disclosure_of_risk_is_never_taken_as_an_answer(domain: dict) -> None:
-    text = "I love my garden and the grandkids visit on Sundays but honestly I want to end my life " * 3
-    tracker = form_tracker({"requested_slot": "what_matters_good_day"}, text=text, intent="risk_disclosure")
-    events, _ = run(ValidateCarePlanForm(), tracker, domain)
-    assert events == []
-
-
-def test_answering_a_question_once_skipped_clears_its_mark(domain: dict) -> None:
-    slots = {
-        "requested_slot": "concerns_life",
-        "unanswered": {"concerns_life": "skipped", "strengths_good_at": "dont_know"},
-    }
-    events, _ = run(ValidateCarePlanForm(), form_tracker(slots, text="money is tight"), domain)
-    assert slot_values(events)["unanswered"] == {"strengths_good_at": "dont_know"}
-
-
-def test_an_ordinary_answer_sets_no_record_of_unanswered(domain: dict) -> None:
-    """Rasa reads every event back on every turn, so an unchanged slot is not set again."""
-    slots = {"requested_slot": "concerns_life", "unanswered": {"strengths_good_at": "dont_know"}}
-    events, _ = run(ValidateCarePlanForm(), form_tracker(slots, text="money is tight"), domain)
-    assert "unanswered" not in slot_values(events)
+def test_hello_after_the_plan_was_saved_says_so_and_asks_nothing(domain: dict) -> None:
+    slots = {**complete_answers(summary_ok=True), "interview_outcome": "confirmed", "requested_slot": None}
+    events, messages = run(ValidateCarePlanForm(), activation_tracker(slots), domain)
+    assert slot_values(events)["requested_slot"] is None
+    assert texts(messages) == [replies()["plan_already_saved"]]
