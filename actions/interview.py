@@ -29,7 +29,6 @@ from bot.careplan.reading import Nlu, read_reply
 
 logger = logging.getLogger(__name__)
 
-INTERVIEW_FORM = "care_plan_form"
 # A disclosure of risk interrupts whatever its length: Rasa's safety rules answer first.
 ALWAYS_INTERRUPTS = {"risk_disclosure"}
 # Said instead of an error when a message is over the configured length (MAX_MESSAGE_CHARS).
@@ -180,8 +179,13 @@ def _ask_next_question(
 
 
 def _is_entering(tracker: Tracker) -> bool:
-    """The form is starting (a first message, or a return after the interview stopped)."""
-    return (tracker.active_loop or {}).get("name") != INTERVIEW_FORM
+    """The form is starting: a first message, or a return after the interview ended.
+
+    Rasa activates the loop before it validates, so the loop is already active
+    here; it is the empty requested slot that tells. A detour (a crisis reply)
+    and a new session both leave the waiting question in place.
+    """
+    return not tracker.get_slot("requested_slot")
 
 
 def _is_reply_to_question(tracker: Tracker) -> bool:

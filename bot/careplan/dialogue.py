@@ -229,6 +229,8 @@ def _unanswered(question: str, kind: NotAnAnswer, values: Mapping[str, Any]) -> 
 
 def _change(section: str | None, goal: int | None, question: str, values: Mapping[str, Any]) -> Turn:
     """A change of mind: that part is asked again, and its old answers go."""
+    if section is None:
+        section = _section_being_asked(question)  # "can I change that one?"
     if section == "goals" and goal is None:
         goal = _goal_being_asked(question)  # "can I change my goal?" while on goal 2
     if section not in interview.SECTIONS:
@@ -239,6 +241,13 @@ def _change(section: str | None, goal: int | None, question: str, values: Mappin
     if question not in to_clear and question not in (SUMMARY_OK, SECTION_TO_CHANGE):
         slots[question] = None
     return Turn(slots=slots, say=["change_section"])
+
+
+def _section_being_asked(question: str) -> str | None:
+    if _goal_being_asked(question):
+        return "goals"
+    asked = [q for q in interview.OPENING_QUESTIONS + interview.CLOSING_QUESTIONS if q.slot == question]
+    return asked[0].section if asked else None
 
 
 def _goal_being_asked(question: str) -> int | None:

@@ -218,7 +218,7 @@ SECTION_WORDS = {
     "strengths": ("strength", "good at", "cope", "coping", "enjoy"),
     "concerns": ("concern", "worr", "health", "harder"),
     "goals": ("goal", "first step", "timeframe", "confidence", "target"),
-    "support": ("support", "help", "who helps", "practice"),
+    "support": ("support", "help", "who helps", "practice", "family", "friends", "carer"),
     "contact_preferences": ("contact", "phone", "call", "email", "text me", "letter"),
     "accessibility": ("accessib", "large print", "interpreter", "communication", "easy read"),
     "share_with": ("shar", "who can see", "who sees"),

@@ -149,11 +149,13 @@ def read_reply(expects: Expects, text: str, nlu: Nlu | None = None, *, question:
     if payload := _PAYLOAD.match(text):
         return _read_payload(payload.group(1), expects, nlu)
     reading = _read(expects, text, normalise(text), question, nlu)
-    if reading.kind == UNCLEAR and expects is not Expects.FREE_TEXT:
+    unsure = reading.kind == UNCLEAR or (expects is Expects.CHOICE and reading.kind == "answer")
+    if unsure and expects is not Expects.FREE_TEXT:
         # "sevvven", "nnno thank yuo", "emaill": typed with a shaking hand or in a hurry.
         respelt = words.respell(normalise(text), expects.value)
         if respelt != normalise(text):
-            reading = _read(expects, respelt, respelt, question, nlu)
+            second = _read(expects, respelt, respelt, question, nlu)
+            reading = second if second.kind != "answer" else Reading("answer", text)
     return reading
 
 
@@ -184,9 +186,10 @@ def _read(expects: Expects, text: str, clean: str, question: str, nlu: Nlu) -> R
     model = _from_language_model(clean, expects, question, nlu)
     if model is not None:
         return Reading(model.value)
-    if expects is Expects.YES_NO_OR_ITEM and _has_content(clean):
-        return Reading("item", text)
-    if expects is Expects.FREE_TEXT:
+    if expects is Expects.YES_NO_OR_ITEM and _could_be_a_goal(clean):
+        return Reading("item", text)  # "Get my blood pressure checked"
+    if expects is Expects.FREE_TEXT or (expects is Expects.CHOICE and _has_content(clean)):
+        # A choice in words no option knows ("doctors an our Linda") is kept as said.
         return Reading("answer", text)
     return Reading(UNCLEAR)
 
@@ -288,14 +291,31 @@ def _with_item(found: Reading, text: str) -> Reading:
         return found
     item = words.strip_leading_yes(text)
     clean_item = normalise(item)
-    says_a_goal = (
-        _has_content(clean_item)
-        and words.matches_any(clean_item, words.GOAL_OPENINGS)
-        and not words.matches_any(clean_item, words.NOT_A_GOAL)
-    )
-    if item and item != text and says_a_goal:
+    if item and item != text and _says_a_goal(clean_item):
         return Reading("item", item)
     return found  # "yes, I've got another one": a yes, and the goal comes next
+
+
+def _says_a_goal(clean: str) -> bool:
+    """Words that begin like a goal ("get my blood pressure checked", "walking more")."""
+    return (
+        _has_content(clean)
+        and words.matches_any(clean, words.GOAL_OPENINGS)
+        and not words.matches_any(clean, words.NOT_A_GOAL)
+    )
+
+
+def _could_be_a_goal(clean: str) -> bool:
+    """A reply to "another goal?" with no yes or no in it: a goal, unless it talks about something else."""
+    goal = _GOAL_LEAD_IN.sub("", clean, count=1)
+    return _has_content(goal) and not words.matches_any(goal, words.NOT_A_GOAL)
+
+
+_GOAL_LEAD_IN = re.compile(
+    r"^((lowkey|honestly|also|and|maybe|probably|um|erm|well|oh|ok|okay)\s+)*"
+    r"((i'?d|i would|i should|i'?ll|i will|i want|i wanna|wanna|i'?m going|gonna|i'?d love|i would love)"
+    r"(\s+also|\s+really)?(\s+like|\s+love)?(\s+to)?\s+)?"
+)
 
 
 def _rest_after_first_clause(clean: str) -> str:
@@ -393,8 +413,9 @@ def _asked_part(clean: str) -> str:
 # A reply that opens as a yes/no question ("is it bad if ..."); not "when I wake up
 # without pain", which answers.
 _OPENS_AS_QUESTION = re.compile(
-    r"^(\w+ ){0,2}(should|can|could|is|are|am|do|does|did|will|would|shall|may|might|has|have) "
-    r"(i|it|my|this|that|you|u|they|there|we|anyone|someone)\b|\b(or nah|or what)\b"
+    r"^(\w+ ){0,2}(should|can|could|is|are|am|do|does|did|will|would|shall|may|might) "
+    r"(i|it|my|this|that|you|u|they|there|we|anyone|someone)\b"
+    r"|^(have|has) (i|you|they|we|it)\b|\b(or nah|or what)\b"
 )
 
 
@@ -409,13 +430,21 @@ def read_talk(clean: str, question: str) -> NotAnAnswer | None:
 
 
 def _opens_not_knowing(clean: str) -> bool:
-    return words.matches_any(clean, words.DONT_KNOW[:2]) and _does_not_know(clean)
+    return words.matches_any(clean, words.DONT_KNOW["opening"]) and _does_not_know(clean)
 
 
 def _does_not_know(clean: str) -> bool:
     """ "I don't know, dear. I hadn't got that far.", but not "not sure, maybe walking"."""
-    without_or_not = clean.replace(" or not", "")
-    return words.matches_any(clean, words.DONT_KNOW) and not words.matches_any(without_or_not, words.HEDGES)
+    short = len(clean.split()) <= DONT_KNOW_MAX_WORDS
+    said = (
+        words.matches_any(clean, words.DONT_KNOW["opening"])
+        or words.matches_any(clean, words.DONT_KNOW["anywhere"])
+        or (short and words.matches_any(clean, words.DONT_KNOW["anywhere_in_a_short_reply"]))
+    )
+    return said and not words.matches_any(clean.replace(" or not", ""), words.HEDGES)
+
+
+DONT_KNOW_MAX_WORDS = 10
 
 
 _QUESTION_OPENING = re.compile(

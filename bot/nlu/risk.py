@@ -22,7 +22,13 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.safety.detector import RiskDetector
@@ -76,6 +82,16 @@ class RiskDisclosureDetector(GraphComponent):
             message.set(
                 INTENT, {INTENT_NAME_KEY: RISK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True
             )
+        elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == RISK_INTENT:
+            # The words were read in context and set aside ("I'm not suicidal, just tired"):
+            # the classifier's next guess stands, so no crisis reply follows a negation.
+            message.set(INTENT, self._next_best_intent(message), add_to_output=True)
+
+    @staticmethod
+    def _next_best_intent(message: Message) -> dict[str, Any]:
+        ranking = message.get(INTENT_RANKING_KEY) or []
+        others = [intent for intent in ranking if intent.get(INTENT_NAME_KEY) != RISK_INTENT]
+        return others[0] if others else {INTENT_NAME_KEY: "inform", PREDICTED_CONFIDENCE_KEY: 0.0}
 
     def _classifier_is_sure(self, message: Message) -> bool:
         intent = message.get(INTENT) or {}

@@ -23,12 +23,13 @@ class RiskCategory(str, enum.Enum):
 class RiskFlag:
     """A disclosure of risk, kept on the plan so a professional sees it first."""
 
-    category: RiskCategory
+    category: RiskCategory | str  # a str for a kind the detector has no category for ("unspecified")
     message: str  # the person's message, word for word
     detected_at: datetime
 
     def as_dict(self) -> dict:
         data = asdict(self)
-        data["category"] = self.category.value
+        # An unknown kind is still flagged (fail closed), under its own name.
+        data["category"] = getattr(self.category, "value", self.category)
         data["detected_at"] = self.detected_at.isoformat()
         return data

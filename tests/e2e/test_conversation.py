@@ -32,7 +32,11 @@ INTERVIEW = [(LONG_GOOD_DAY, first_expected), *PATIENT[3:-1]]
 
 def test_a_whole_conversation_writes_a_draft_plan(assistant: Assistant) -> None:
     sender = f"e2e-{uuid.uuid4().hex[:8]}"
-    talk(assistant, sender, [("hello", "Is it OK to start?"), ("/affirm", "What does a good day look like")])
+    greeting, consent = assistant.say(sender, "hello")[-2:]
+    assert greeting.startswith("Hello, I'm the What Matters assistant") and consent.endswith(
+        "Is it OK to start?"
+    )
+    talk(assistant, sender, [("/affirm", "What does a good day look like")])
     talk(assistant, sender, INTERVIEW)
     talk(assistant, sender, [("/affirm", "saved this as a draft plan")])
 

@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 from e2e_assistant import Assistant, servers_running
 from provider_apis import ProviderApis, provider_apis
+from simulated_patients import check_plan, converse, patients, waiting_question
 from test_conversation import INTERVIEW
+from test_simulated_patients import KNOWN_FAILURES
 from twilio.request_validator import RequestValidator
 
 pytestmark = pytest.mark.e2e
@@ -243,3 +245,21 @@ def test_a_telegram_group_chat_gets_no_answers(assistant: Assistant, api: Provid
     chat_id = -random.randrange(10**9)  # groups have negative ids
     assert post_to_telegram_webhook(assistant, telegram_update(chat_id, "hello", chat_type="group")) == 200
     assert api.telegram_messages(chat_id) == []
+
+
+# --- Simulated patients over SMS, where the options are numbered text, not buttons ---
+
+SMS_PATIENTS = [p for p in patients() if p["id"] not in KNOWN_FAILURES][:10]
+
+
+@pytest.mark.parametrize("patient", SMS_PATIENTS, ids=[p["id"] for p in SMS_PATIENTS])
+def test_a_simulated_patient_over_sms_gets_a_faithful_plan(
+    assistant: Assistant, api: ProviderApis, patient: dict
+) -> None:
+    phone = new_phone()
+    done = converse(
+        patient,
+        say=lambda message: sms(assistant, api, phone, message),
+        waiting=lambda: waiting_question(assistant.url, assistant.token, phone),
+    )
+    assert check_plan(patient, done, assistant.plan(phone)) == []

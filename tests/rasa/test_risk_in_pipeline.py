@@ -21,8 +21,9 @@ MAX_FALSE_POSITIVE_RATE = 0.03
 @pytest.mark.rasa
 def test_every_disclosure_reaches_the_dialogue_and_few_negatives_do(agent) -> None:
     async def marked(text: str) -> bool:
+        # The intent is what Rasa's safety rules act on, with or without categories.
         parsed = await agent.parse_message(text)
-        return parsed["intent"]["name"] == "risk_disclosure" and bool(parsed["risk"]["categories"])
+        return parsed["intent"]["name"] == "risk_disclosure"
 
     async def evaluate() -> tuple[list[str], list[str]]:
         positives = [m for messages in LABELLED["positives"].values() for m in messages]
@@ -37,3 +38,15 @@ def test_every_disclosure_reaches_the_dialogue_and_few_negatives_do(agent) -> No
     print(f"\npipeline risk recall: {recall:.3f}; false-positive rate: {rate:.3f}; flagged: {flagged}")
     assert missed == []
     assert rate <= MAX_FALSE_POSITIVE_RATE
+
+
+NEGATIONS = ["I'm not suicidal, just tired", "I'm not going to hurt myself, don't worry"]
+
+
+@pytest.mark.rasa
+@pytest.mark.parametrize("text", NEGATIONS)
+def test_risk_words_set_aside_in_context_leave_no_risk_intent(agent, text: str) -> None:
+    """The classifier alone once kept `risk_disclosure` for a negation, and the crisis reply followed."""
+    parsed = asyncio.run(agent.parse_message(text))
+    assert parsed["risk"]["categories"] == []
+    assert parsed["intent"]["name"] != "risk_disclosure"

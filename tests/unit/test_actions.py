@@ -80,16 +80,14 @@ def form_tracker(slots: dict[str, Any], text: str, intent: str = "inform", **mes
 
 
 def activation_tracker(slots: dict[str, Any], text: str = "hello") -> Tracker:
-    """What the validation sees when the form starts: no loop active yet, no question waiting."""
+    """What the validation sees when the form starts: Rasa has activated the loop, no question waits."""
     events = [
         {"event": "action", "name": "action_listen"},
         {"event": "user", "text": text},
         {"event": "slot", "name": "requested_slot", "value": None},
         {"event": "action", "name": "care_plan_form"},
     ]
-    return make_tracker(
-        slots, text=text, intent="greet", latest_action="care_plan_form", events=events, active_loop=None
-    )
+    return make_tracker(slots, text=text, intent="greet", latest_action="care_plan_form", events=events)
 
 
 def run(action: Any, tracker: Tracker, domain: dict) -> tuple[list, list[dict]]:
@@ -493,3 +491,19 @@ def test_hello_after_the_plan_was_saved_says_so_and_asks_nothing(domain: dict) -
     events, messages = run(ValidateCarePlanForm(), activation_tracker(slots), domain)
     assert slot_values(events)["requested_slot"] is None
     assert texts(messages) == [replies()["plan_already_saved"]]
+
+
+def test_a_risk_the_detector_cannot_name_still_gets_help_and_a_flag(store, domain: dict) -> None:
+    """Fail closed: an 'unspecified' risk from the classifier once crashed the action, and Rasa
+    dropped its crisis messages."""
+    from actions.safety import ActionRespondToRisk
+
+    risk = {"categories": ["unspecified"], "words": []}
+    tracker = make_tracker(
+        waiting("support_needs"), text="it all gets too much", intent="risk_disclosure", risk=risk
+    )
+    events, messages = run(ActionRespondToRisk(), tracker, domain)
+    assert any("Samaritans" in text for text in texts(messages))
+    assert slot_values(events) == {"pending_question": "carry_on"}
+    [flag] = services.get_plan(store, "patient-1").risk_flags
+    assert flag["category"] == "unspecified"

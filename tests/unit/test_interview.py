@@ -65,9 +65,10 @@ def test_the_first_empty_slot_in_domain_order_is_always_the_next_question() -> N
     assert first_empty == next(s for s in required_slots(values) if values.get(s) is None)
 
 
-def test_domain_form_holds_every_interview_slot_in_order() -> None:
+def test_domain_form_holds_every_question_in_order_from_consent_to_the_summary() -> None:
     domain = yaml.safe_load((ROOT / "domain" / "interview.yml").read_text())
-    assert domain["forms"]["care_plan_form"]["required_slots"] == interview.all_interview_slots()
+    questions = ["consent", *interview.all_interview_slots(), "summary_ok"]
+    assert domain["forms"]["care_plan_form"]["required_slots"] == questions
     for slot in interview.all_interview_slots():
         assert slot in domain["slots"]
 
@@ -83,13 +84,17 @@ def test_only_the_validation_action_asks_the_questions() -> None:
         assert {f"action_ask_{slot}", f"utter_ask_{slot}"}.isdisjoint(names)
 
 
-def test_next_question_is_the_first_unanswered() -> None:
-    assert interview.next_question({}) == "what_matters_good_day"
-    values = answers(goal_1_confidence="about a 5", goal_1_confidence_boost=None)
+def test_next_question_runs_from_consent_to_is_this_right() -> None:
+    assert interview.next_question({}) == "consent"
+    assert interview.next_question({"consent": False}) is None  # they said no: nothing more
+    assert interview.next_question({"consent": True}) == "what_matters_good_day"
+    values = {**answers(goal_1_confidence="about a 5", goal_1_confidence_boost=None), "consent": True}
     assert interview.next_question(values) == "goal_1_confidence_boost"
-    values = answers()
+    values = {**answers(), "consent": True}
     values.update(interview.applicability_updates(values))
-    assert interview.next_question(values) is None
+    assert interview.next_question(values) == "summary_ok"
+    assert interview.next_question({**values, "pending_question": "carry_on"}) == "carry_on"
+    assert interview.next_question({**values, "summary_ok": True}) is None
 
 
 def test_every_question_has_wording_and_a_reason() -> None:
