@@ -270,11 +270,21 @@ def build_plan(
             from_practice=parse_practice_roles(words["support_from_practice"]),
         ),
         contact_preferences=words["contact_preferences"],
-        accessibility=words["accessibility"],
+        accessibility=_communication_needs(words["accessibility"], bool(values.get(EASY_READ))),
         share_with=words["share_with"],
         contingency=words["contingency"],
         answers=answers,
     )
+
+
+EASY_READ_NOTE = "Easy read: asked for during the conversation."
+
+
+def _communication_needs(words: str | None, asked_for_easy_read: bool) -> str | None:
+    """The person's words, and a note when they asked for easy read as they went."""
+    if not asked_for_easy_read:
+        return words
+    return f"{words}\n{EASY_READ_NOTE}" if words else EASY_READ_NOTE
 
 
 def _answer(question: Question, text: Any, unanswered_as: str | None) -> Answer:

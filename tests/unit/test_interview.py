@@ -152,3 +152,12 @@ def test_change_a_goal_clears_only_that_goal() -> None:
     assert interview.slots_for_section("support", None, values) == [
         "support_needs", "support_people", "support_from_practice",
     ]  # fmt: skip
+
+
+def test_easy_read_asked_for_in_the_conversation_is_in_the_communication_needs() -> None:
+    values = {**answers(accessibility="large print please"), "easy_read": True}
+    plan = build_plan(values, conversation_id="c", practice_id="p")
+    assert plan.accessibility == f"large print please\n{interview.EASY_READ_NOTE}"
+    [answer] = [a for a in plan.answers if a.question_id == "accessibility"]
+    assert answer.text == "large print please"  # the person's words stay as they were
+    assert build_plan(answers(accessibility="no"), conversation_id="c", practice_id="p").accessibility == "no"
