@@ -67,7 +67,8 @@ def rasa_server(
             sys.executable, "-m", "bot.rasa_server", "run",  # Rasa with our fix (bot/rasa_server.py)
             "--model", str(model),
             "--interface", settings.rasa_host, "--port", str(port),
-            "--enable-api", "--auth-token", settings.rasa_auth_token,
+            # As --name=value, so a token that begins with "-" is never read as an option.
+            "--enable-api", f"--auth-token={settings.rasa_auth_token}",
             "--endpoints", endpoints, "--credentials", "credentials.yml",
         ],
         health_url=f"http://{settings.rasa_host}:{port}/",

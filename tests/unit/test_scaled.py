@@ -122,3 +122,15 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def test_a_token_that_begins_with_a_dash_reaches_rasa_as_the_token(settings: Settings) -> None:
+    """secrets.token_urlsafe begins with "-" one time in 64: `--auth-token -x...` stopped Rasa's CLI."""
+    from rasa.__main__ import create_argument_parser
+
+    token = "-srrx0123456789abcdef"
+    server = servers.rasa_server(
+        replace(settings, rasa_auth_token=token), Path("m.tar.gz"), "rasa", 5005, "e.yml", {}
+    )
+    arguments = create_argument_parser().parse_args(server.command[3:])
+    assert arguments.auth_token == token
