@@ -54,9 +54,3 @@ def plan_from_tracker(tracker: Tracker) -> CarePlan:
         for question in tracker.get_slot("questions_for_practice") or []
     ]
     return plan
-
-
-def response_text(domain: dict[str, Any], response: str) -> str:
-    """The first wording of a response in the domain, e.g. to record what consent was given to."""
-    variations = domain.get("responses", {}).get(response) or [{}]
-    return variations[0].get("text", "")

@@ -200,9 +200,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     outcome = yield
     report = outcome.get_result()
     in_ci = os.environ.get("CI", "").lower() == "true"
-    # A strict expected failure ran and failed as its reason says: pytest reports it as
-    # skipped, but it is not a skip (and it fails the run the day it passes).
-    expected_failure = hasattr(report, "wasxfail")
-    if in_ci and report.skipped and not expected_failure and NEVER_SKIPPED_IN_CI & set(item.keywords):
+    if in_ci and report.skipped and NEVER_SKIPPED_IN_CI & set(item.keywords):
         report.outcome = "failed"
         report.longrepr = f"skipped in CI, where this test must run: {report.longrepr}"

@@ -123,7 +123,7 @@ def _answer(question: str, reading: Reading, values: Mapping[str, Any], text: st
             return Turn(effects=[Effect.DELETE_DATA], say=["deleted"], ask=False, end=Outcome.DELETED)
         return Turn(slots={PENDING: None}, say=["utter_not_deleted"])
     if question == SECTION_TO_CHANGE:
-        return _change(reading.value, None, question, values)
+        return change_part(reading.value, None, question, values)
     if question.endswith("_more"):
         return _more_goals(question, reading)
     return Turn(slots={**_answer_slots(question, reading, text), **_clear_unanswered(question, values)})
@@ -148,7 +148,7 @@ def _summary(reading: Reading, values: Mapping[str, Any], text: str) -> Turn:
                     say=["plan_saved"], ask=False, end=Outcome.CONFIRMED)  # fmt: skip
     section, goal = parse_section_reference(text)  # "no, the phone bit is wrong"
     if section:
-        return _change(section, goal, SUMMARY_OK, values)
+        return change_part(section, goal, SUMMARY_OK, values)
     return Turn(slots={PENDING: SECTION_TO_CHANGE})
 
 
@@ -198,13 +198,12 @@ def _not_an_answer(
     if kind is NotAnAnswer.DELETE_DATA:
         return Turn(slots={**again, PENDING: CONFIRM_DELETE})
     if kind is NotAnAnswer.START_AGAIN:
-        cleared = dict.fromkeys((*interview.all_interview_slots(), SUMMARY_OK, "unanswered"))
-        return Turn(slots={**cleared, PENDING: None}, say=["utter_start_again"])
+        return Turn(slots=start_again(), say=["utter_start_again"])
     if kind is NotAnAnswer.CHANGE:
         section, goal = parse_section_reference(text)
         if reading.value:  # a section button's entity
             section, goal = reading.value, None
-        return _change(section, goal, question, values)
+        return change_part(section, goal, question, values)
     if kind is NotAnAnswer.EASY_READ:
         return Turn(slots={**again, EASY_READ: True}, say=[REPLIES[kind]])
     return Turn(slots=again, say=[REPLIES[kind]], note_question=kind is NotAnAnswer.ASK_MEDICAL)
@@ -227,14 +226,25 @@ def _unanswered(question: str, kind: NotAnAnswer, values: Mapping[str, Any]) -> 
     return Turn(slots={**slots, "unanswered": unanswered}, say=[say])
 
 
-def _change(section: str | None, goal: int | None, question: str, values: Mapping[str, Any]) -> Turn:
-    """A change of mind: that part is asked again, and its old answers go."""
+def start_again() -> dict[str, Any]:
+    """Every answer cleared: the interview begins again (consent stands)."""
+    cleared = dict.fromkeys((*interview.all_interview_slots(), SUMMARY_OK, PENDING, OUTCOME, "unanswered"))
+    return {**cleared, **interview.applicability_updates({})}
+
+
+def change_part(
+    section: str | None, goal: int | None, question: str | None, values: Mapping[str, Any]
+) -> Turn:
+    """A change of mind: that part is asked again, and its old answers go.
+
+    `question` is the one being asked (None after the interview): "can I change that one?" means it.
+    """
     if section is None:
         section = _section_being_asked(question)  # "can I change that one?"
     if section == "goals" and goal is None:
         goal = _goal_being_asked(question)  # "can I change my goal?" while on goal 2
     if section not in interview.SECTIONS:
-        return Turn(slots={question: None, PENDING: SECTION_TO_CHANGE})
+        return Turn(slots={**({question: None} if question else {}), PENDING: SECTION_TO_CHANGE})
     to_clear = interview.slots_for_section(section, goal, values)
     unanswered = {k: v for k, v in (values.get("unanswered") or {}).items() if k not in to_clear}
     slots = {**dict.fromkeys(to_clear), SUMMARY_OK: None, PENDING: None, "unanswered": unanswered}
@@ -243,13 +253,13 @@ def _change(section: str | None, goal: int | None, question: str, values: Mappin
     return Turn(slots=slots, say=["change_section"])
 
 
-def _section_being_asked(question: str) -> str | None:
+def _section_being_asked(question: str | None) -> str | None:
     if _goal_being_asked(question):
         return "goals"
     asked = [q for q in interview.OPENING_QUESTIONS + interview.CLOSING_QUESTIONS if q.slot == question]
     return asked[0].section if asked else None
 
 
-def _goal_being_asked(question: str) -> int | None:
-    match = re.match(r"goal_(\d)_", question)
+def _goal_being_asked(question: str | None) -> int | None:
+    match = re.match(r"goal_(\d)_", question or "")
     return int(match.group(1)) if match else None

@@ -196,22 +196,6 @@ def parse_practice_roles(text: str | None) -> list[str]:
     ]
 
 
-_YES = re.compile(r"^\s*(y|yes|yeah|yep|yup|ok|okay|sure|please|go on|definitely|of course)\b")
-_NO = re.compile(r"^\s*(n|no|nope|nah|not now|no thanks|that's all|that is all|i'm done|done)\b")
-
-
-def parse_yes_no(text: str | None) -> bool | None:
-    """A plain yes or no, for when the language model's intent is not enough."""
-    if not text:
-        return None
-    lowered = text.lower()
-    if _NO.search(lowered):
-        return False
-    if _YES.search(lowered):
-        return True
-    return None
-
-
 # Words that point at a section of the plan, for "change my second goal".
 SECTION_WORDS = {
     "what_matters": ("what matters", "good day", "do again", "matters to me"),

@@ -19,13 +19,15 @@ pytestmark = pytest.mark.e2e
 PATIENTS = patients()
 HELD_OUT = patients(HELD_OUT_DIR)
 
-# Known, with their reason; strict, so each fails the suite the day it is put right
-# (then take it off this list).
+# The people who do not yet get a faithful plan, and why. Their conversations run like
+# everyone's (nothing is skipped or marked expected to fail): they count against the
+# floor below, and a regression for anyone else fails their own test.
 KNOWN_FAILURES = {
     "p02_ken": "a joke in place of an answer ('Ask our Linda, she'll tell thee nowt! Ha.') is kept as it",
     "p12_maya": "issue 12: 'talking to someone about the anxiety' raises a false alarm (the classifier)",
     "p28_joan": "issue 12: 'so many tablets I worry I'll muddle them' is read as an overdose, a false alarm",
 }
+MIN_FAITHFUL = 30  # of 33
 # The held-out people (tests/e2e/patients_heldout) were written after the reader was tuned
 # and never read: this many of them must get a faithful plan (the first run's figure).
 MIN_FAITHFUL_HELD_OUT = 5  # of 14, on 2026-12-02
@@ -36,14 +38,10 @@ def test_there_are_at_least_thirty_people_each_with_an_interjection() -> None:
     assert all(p.get("interjections") for p in PATIENTS)
 
 
-def _known(patient: dict):
-    reason = KNOWN_FAILURES.get(patient["id"])
-    return pytest.param(
-        patient, id=patient["id"], marks=[pytest.mark.xfail(reason=reason, strict=True)] if reason else []
-    )
+EXPECTED_FAITHFUL = [p for p in PATIENTS if p["id"] not in KNOWN_FAILURES]
 
 
-@pytest.mark.parametrize("patient", [_known(p) for p in PATIENTS])
+@pytest.mark.parametrize("patient", EXPECTED_FAITHFUL, ids=[p["id"] for p in EXPECTED_FAITHFUL])
 def test_a_simulated_patient_gets_a_faithful_plan(assistant: Assistant, patient: dict) -> None:
     problems, done = _talk(assistant, patient)
     if done.asked_again:
@@ -51,18 +49,31 @@ def test_a_simulated_patient_gets_a_faithful_plan(assistant: Assistant, patient:
     assert problems == []
 
 
+def test_the_people_known_to_fail_are_scored_with_everyone(assistant: Assistant) -> None:
+    """All 33 count: the known failures are run and shown, with their reasons."""
+    known = [p for p in PATIENTS if p["id"] in KNOWN_FAILURES]
+    still_failing = [p["id"] for p in known if _problems(assistant, p)]
+    for name in still_failing:
+        print(f"{name}: {KNOWN_FAILURES[name]}")
+    assert len(PATIENTS) - len(still_failing) >= MIN_FAITHFUL
+
+
 def test_held_out_patients_are_scored_and_never_shown(assistant: Assistant) -> None:
     """Only the count and the ids are printed, so no one tunes on what they said."""
     faithful, failed = 0, []
     for patient in HELD_OUT:
-        try:
-            problems, _ = _talk(assistant, patient)
-        except AssertionError:
-            problems = ["the conversation did not end"]
+        problems = _problems(assistant, patient)
         faithful += not problems
         failed += [patient["id"]] if problems else []
     print(f"held-out patients with a faithful plan: {faithful}/{len(HELD_OUT)}; not: {failed}")
     assert faithful >= MIN_FAITHFUL_HELD_OUT
+
+
+def _problems(assistant: Assistant, patient: dict) -> list[str]:
+    try:
+        return _talk(assistant, patient)[0]
+    except AssertionError as stuck:  # the conversation went round in circles
+        return [str(stuck)]
 
 
 def _talk(assistant: Assistant, patient: dict):

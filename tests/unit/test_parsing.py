@@ -7,7 +7,6 @@ from bot.careplan.parsing import (
     parse_practice_roles,
     parse_section_reference,
     parse_target_date,
-    parse_yes_no,
 )
 
 TODAY = date(2026, 11, 23)
@@ -95,10 +94,3 @@ def test_practice_roles_are_found_in_the_words_used() -> None:
 )
 def test_section_references(text: str, expected: tuple) -> None:
     assert parse_section_reference(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"), [("yes please", True), ("Yeah", True), ("no thanks", False), ("maybe", None)]
-)
-def test_yes_no(text: str, expected: bool | None) -> None:
-    assert parse_yes_no(text) is expected
