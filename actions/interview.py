@@ -22,7 +22,7 @@ from actions.questions import replies, wording
 from bot import services
 from bot.careplan import dialogue, interview
 from bot.careplan.dialogue import Effect, Turn
-from bot.careplan.interview import CONSENT, EASY_READ, OUTCOME, SUMMARY_OK
+from bot.careplan.interview import CONSENT, EASY_READ, OUTCOME, PENDING, SECTION_TO_CHANGE, SUMMARY_OK
 from bot.careplan.parsing import parse_section_reference
 from bot.careplan.readback import readback
 from bot.careplan.reading import Nlu, read_reply
@@ -226,11 +226,15 @@ class ActionChangeSection(Action):
         return "action_change_section"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
-        section, goal = next(tracker.get_latest_entity_values("section"), None), None
+        section = next(tracker.get_latest_entity_values("section"), None)
+        goal = None
         if section not in interview.SECTIONS:
             section, goal = parse_section_reference(tracker.latest_message.get("text"))
-        turn = dialogue.change_part(section, goal, None, tracker.slots)
-        for message in turn.say:
-            _say(message, None, dispatcher, tracker)
-        values = {**tracker.slots, **turn.slots}
-        return _slot_events({**turn.slots, **interview.applicability_updates(values), OUTCOME: None})
+        if section is None:
+            return [SlotSet(PENDING, SECTION_TO_CHANGE), SlotSet(OUTCOME, None)]
+        values = dict(tracker.slots)
+        to_clear = interview.slots_for_section(section, goal, values)
+        values.update(dict.fromkeys(to_clear))
+        dispatcher.utter_message(text=replies()["change_section"])
+        changes = {**dict.fromkeys(to_clear), **interview.applicability_updates(values), SUMMARY_OK: None}
+        return _slot_events({**changes, OUTCOME: None})
