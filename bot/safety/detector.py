@@ -23,7 +23,9 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
+from bot.safety import context
 from bot.safety.risk import RiskCategory
+from bot.safety.symptoms import find_emergencies
 
 # --- The phrase grammar ----------------------------------------------------
 # Tokens are separated by spaces. A token is:
@@ -37,7 +39,7 @@ ME = "myself|meself|myslf|mysef|mself|myslef|myelf|mysefl|meslf"
 SOMEONE_ELSE = "himself|herself|themselves|themself"
 # "can't" is two tokens to spaCy ("ca", "n't"); "cant" and "cannot" are one.
 CANNOT = "<cannot>"
-CANNOT_FORMS = ("ca|can|could|wo n't|nt|not", "cant|cannot|couldnt|cudnt|carnt|cnt")
+CANNOT_FORMS = ("ca|can|could|wo n't|nt|not", "cant|cannot|couldnt|cudnt|carnt|cnt|cannae|canny")
 
 DRUGS = (
     "~pill|~tablet|meds|~medication|~medicine|paracetamol|morphine|insulin|codeine|tramadol|diazepam|"
@@ -60,6 +62,17 @@ PERSON = (
 PHRASES: dict[RiskCategory, list[str]] = {
     RiskCategory.SUICIDAL_THOUGHTS: [
         f"~finish {ME} off",
+        "~finish my|me life",
+        "how to ~end it",
+        "and ~end it",
+        "~end it on my own terms",
+        "~want|wanna _? to|tae? die|dye|di|deid|dead",
+        "no|not ~want to live|die",
+        "after i|i'm|im 'm? gone",
+        "'ll|will be gone",
+        f"'ll|will|gonna do it {ME}",
+        "~drive|driving into a|the wall|tree|river|bridge|lorry",
+        "how many units|tablets|pills",
         "unalive|unaliving|unalived",
         "~tie|~hang a|the _? noose|belt|rope",
         "noose",
@@ -82,12 +95,11 @@ PHRASES: dict[RiskCategory, list[str]] = {
         "~look up which|what floor|bridge|building|cliff",
         "~make sure of it",
         "~lose my nerve",
-        f"~kill|kil|kll|~top|~off|~hang|~drown|~shoot|~gas|~poison _? {ME}",
+        f"~kill|kil|kll|killin|~top|~off|~hang|~drown|~shoot|~gas|~poison _? {ME}",
         "~kill|kil|~top _? my self",
         "kms",
         "kys",
         f"~kill|~hang|~drown|~shoot|~gas|~top {SOMEONE_ELSE}",
-        f"~do it|this _? {ME}",
         f"~use|using it|them on {ME}",
         "suicide%",
         "suicidal%",
@@ -124,7 +136,7 @@ PHRASES: dict[RiskCategory, list[str]] = {
         f"{CANNOT} do this|it any? more|anymore|longer",
         f"{CANNOT} cope any? more|anymore|longer",
         "do|does n't|nt|not want to be here|alive|around|living any? more|anymore|longer",
-        "do|does n't|nt|not want to live|exist|be|carry|go",
+        "do|does n't|nt|not want to live|exist|carry|go",
         "dont want to be|live here|alive|around|living|exist",
         "dont want to live|exist|carry|go",
         "not|n't|nt being alive|here|around",
@@ -134,7 +146,7 @@ PHRASES: dict[RiskCategory, list[str]] = {
         "wont|won't be around|here much|for|at|by|when|long",
         "~save|~stockpile|~hoard|~collect|saving|stockpiling up? _? my? " + DRUGS,
         DRUGS + " saved|stockpiled|hidden|hid|stashed up|away?",
-        "enough " + DRUGS + "? to do|end|kill",
+        "enough " + DRUGS + " to do|end|kill",
         f"how many {DRUGS} it would|to ~take|~kill",
         "~look|~google|~search|~research _? up? _? how to die|~kill|end|~overdose",
         "~google|googling|~search|~research|~look up ways|how to die|~kill|~end",
@@ -180,6 +192,8 @@ PHRASES: dict[RiskCategory, list[str]] = {
         f"{HARM} _? {SOMEONE_ELSE}",
         "~cut|~slash|~burn|~scratch|~scald|~carve|~pick|~stub _? _? into|on|out? on? my|me arm|arms|wrist|wrists|leg|legs|skin|thigh|thighs|stomach|hands|hand|body",
         "~make|~get myself bleed",
+        "~cut arm|arms|wrist|wrists|leg|legs|thigh|thighs",
+        "the cutting",
         "till|until|so _? they|it|i|my _? ~bleed",
         "self -? harm|harming|harmed|harmin|injure|injuring|injury",
         "self-harm|self-harming|selfharm|selfharming|slef|sh|self-injuring|self-injury|selfinjury",
@@ -204,6 +218,16 @@ PHRASES: dict[RiskCategory, list[str]] = {
     ],
     RiskCategory.SAFEGUARDING: [
         "rough with me|us",
+        "~check|~go through my phone",
+        "~keep me in my|the room|house|flat",
+        "~hide|~take my _? inhaler|inhalers|insulin|tablets|meds|oxygen|keys|phone|money",
+        "~turn the|my oxygen off",
+        "~smash the|my place|house|flat up",
+        "~bang on the door",
+        "~regret it if i",
+        "~burn the|my house|place|flat down",
+        "~hide|hiding from him|her|them",
+        "i'm|im|am hiding",
         "~get|~be rough when|with",
         "~pinch me|my",
         "take|takes|taking no for an answer",
@@ -386,6 +410,7 @@ SERVICE_TALK = re.compile(
 # A question asked and denied: "asked if I'd had thoughts of suicide and I said no".
 DENIED = re.compile(
     r"\b(asked|ask) (me )?(if|whether)\b.*\b((said|say) no|answer is no)\b|\bnever crossed my mind\b"
+    r"|\bnever do anything to (hurt|harm)\b"
 )
 # Phrases that use risk words for something else entirely.
 IDIOMS = re.compile(
@@ -393,14 +418,21 @@ IDIOMS = re.compile(
     r"shot me a look|killing me|killed me|kill me for|cut (my|the|his|her) (own )?(hair|hedge|grass|lawn|nails|"
     r"toenails|toe nails|cake|bread|losses|hours|down on)|dying to|to die for|die laughing|died laughing|"
     r"bored to death|scared to death|will kill me if|cut(ting)? (my|our|the) (hours|costs|budget)|"
-    r"scratches on my arms are from|from the cat)\b"
+    r"scratches on my arms are from|from the cat|own life back|life story|cut the tension|when i'?m gone (on|to|out|away)|"
+    r"(see|find) the point (of|in) going to)\b"
 )
 # An ongoing condition the person lives with, as opposed to something happening now.
 KNOWN_CONDITION = re.compile(
     r"\bwhen i (walk|climb|exert|go up|do)\b|\bgp knows\b|\bdoctor knows\b|\b(on|take|have) (medication|"
     r"tablets|a spray|an inhaler) for\b|\bwith my (copd|asthma|angina)\b|\bangina\b|\bsometimes\b|\busually\b"
-    r"|\bon and off\b|\bin the cold\b|\bevery (time|winter)\b"
+    r"|\bon and off\b|\bin the cold\b|\bevery (time|winter)\b|\bnurse knows\b|\bknows all about it\b"
+    r"|\bwalking up\b|\bgoes off when\b|\bwith (my|her|his) (copd|asthma|angina|heart failure)\b"
 )
+# A hurt that was an accident: a burn on the oven, a cut from the tin lid.
+ACCIDENT = re.compile(
+    r"\b(on|from) the (oven|iron|kettle|stove|pan|hob|tin)\b|\bby accident\b|\baccidentally\b"
+)
+ON_PURPOSE = re.compile(r"\bon purpose\b|\bdeliberately\b")
 HAPPENING_NOW = re.compile(
     r"\b(now|rn|right now|at the moment|today|tonight|this morning|this evening|just|suddenly|"
     r"won'?t stop|getting worse|worse|really bad|severe|crushing|help)\b"
@@ -444,6 +476,11 @@ class RiskDetector:
                 set_aside = True
             elif category not in found:
                 found[category] = RiskMatch(category, span.text)
+        for span in _symptom_spans(doc):
+            if _set_aside(span, RiskCategory.MEDICAL_EMERGENCY):
+                set_aside = True
+            elif RiskCategory.MEDICAL_EMERGENCY not in found:
+                found[RiskCategory.MEDICAL_EMERGENCY] = RiskMatch(RiskCategory.MEDICAL_EMERGENCY, span.text)
         disclosures = sorted(found.values(), key=lambda m: m.category.urgency)
         return Reading(disclosures, set_aside)
 
@@ -494,13 +531,31 @@ def _fuzzy(word: str) -> str:
     return "FUZZY1" if len(word) < 9 else "FUZZY2"
 
 
+def _symptom_spans(doc: Doc) -> list[Span]:
+    """The first sign of each emergency told in symptoms, as a span to read in context."""
+    spans = (
+        doc.char_span(start, end, alignment_mode="expand") for _, start, end in find_emergencies(doc.text)
+    )
+    return [span for span in spans if span is not None]
+
+
 def _set_aside(span: Span, category: RiskCategory) -> bool:
     """Whether the context shows this match is not a disclosure of risk now."""
     sentence = span.sent.text.lower()
     elsewhere = sentence.replace(span.text.lower(), " ")
     if IDIOMS.search(sentence) or SERVICE_TALK.search(sentence) or DENIED.search(span.doc.text.lower()):
         return True
-    if _negated(span):
+    if _negated(span) or context.is_conditional(span) or context.is_a_joke(span):
+        return True
+    if context.is_someone_elses_story_that_is_over(span) or context.is_over_and_recovered(span):
+        return True
+    if (
+        category != RiskCategory.SUICIDAL_THOUGHTS
+        and ACCIDENT.search(sentence)
+        and not ON_PURPOSE.search(sentence)
+    ):
+        return True
+    if category == RiskCategory.MEDICAL_EMERGENCY and context.is_an_aim(span):
         return True
     if DISTANT_PAST.search(sentence) and not RECURRING.search(elsewhere):
         return True
@@ -528,7 +583,7 @@ def _negated(span: Span) -> bool:
             outside = child.i < span.start or child.i >= span.end
             if outside and (child.dep_ == "neg" or child.lower_ in NEGATION_WORDS):
                 return True
-        if token.dep_ not in NEGATION_REACHES_THROUGH or token.head is token:
+        if token.dep_ not in NEGATION_REACHES_THROUGH or token.head.i == token.i:
             return False
         token = token.head
     return False

@@ -11,10 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import spacy
 import yaml
 
-from bot.nlu.spacy_model import spacy_data_folder
 from bot.safety.detector import RiskDetector
 from bot.safety.risk import RiskCategory
 
@@ -27,21 +25,6 @@ MAX_FALSE_POSITIVE_RATE = 0.03
 
 def _load(name: str) -> dict:
     return yaml.safe_load((Path(__file__).with_name(name)).read_text(encoding="utf-8"))
-
-
-def _configured_spacy_model() -> str:
-    config = yaml.safe_load((Path(__file__).resolve().parents[2] / "config.yml").read_text())
-    return next(c["model"] for c in config["pipeline"] if c["name"].endswith("SpacyNLP"))
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return spacy.load(spacy_data_folder(_configured_spacy_model()))
-
-
-@pytest.fixture(scope="module")
-def detector(nlp) -> RiskDetector:
-    return RiskDetector(nlp.vocab)
 
 
 def test_the_labelled_set_is_big_enough() -> None:
@@ -78,3 +61,44 @@ def test_recall_is_total_and_false_positives_rare(nlp, detector: RiskDetector, l
     )
     assert missed == [], "missed disclosures"
     assert false_positive_rate <= MAX_FALSE_POSITIVE_RATE, false_positives
+
+
+# The cases the outside trial found (issue 12), in the spirit of what was written.
+EMERGENCY_IN_SYMPTOMS = (
+    "wait my chest is so tight like something heavy on it, "
+    "its going into my arm and jaw, all sweaty and sick, right now"
+)
+NOT_AN_EMERGENCY_NOW = (
+    "If I ever got chest pain I'd call 999 straight away",
+    "if I fall and can't get up I press my pendant alarm",
+    "If I'm struggling to breathe or my ankles swell I ring the surgery or 999",
+    "when my hands work well enough to do a bit of weeding",
+    "I would like to do it myself",
+    "The missus says if I start smoking again she'll kill me 😂",
+    "I'd never do anything to hurt myself or her, I just feel flat",
+)
+
+
+def test_an_emergency_told_in_symptoms_is_caught(nlp, detector: RiskDetector) -> None:
+    found = [m.category for m in detector.detect(nlp(EMERGENCY_IN_SYMPTOMS))]
+    assert found[:1] == [RiskCategory.MEDICAL_EMERGENCY]
+
+
+@pytest.mark.parametrize("text", NOT_AN_EMERGENCY_NOW)
+def test_plans_fragments_jokes_and_negations_are_not_alarms(nlp, detector: RiskDetector, text: str) -> None:
+    assert detector.detect(nlp(text)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "If I ever got chest pain I'd call 999, but I've got chest pain now",
+        "He said if I leave he'll kill me",
+        "it would be easier for everyone if I just ended it all",
+        "hiding the cuts lol, nobody has a clue",
+    ],
+)
+def test_a_disclosure_inside_a_conditional_or_a_laugh_is_still_caught(
+    nlp, detector: RiskDetector, text: str
+) -> None:
+    assert detector.detect(nlp(text)) != []

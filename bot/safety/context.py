@@ -1,0 +1,133 @@
+"""Reads the clause around a risk phrase: its mood, its time and whose it is.
+
+A risk phrase is a disclosure only when it is the person's own, happening now,
+and said as a statement. These readings set a match aside when its clause is
+a plan for a time that may come ("if I get chest pain I ring 999"), a story
+about someone else that is over ("my neighbour collapsed last month, she's
+fine now") or a joke ("...I'll top myself 😂"). A present-tense sign that it
+is happening now keeps it, whatever the frame ("if it's bad... I've got chest
+pain now").
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Span, Token
+
+# Words that open a clause about a time that may come.
+CONDITIONAL_MARKS = {"if", "whenever", "unless"}
+# "it would be easier if I just ended it all" is a wish, not a plan.
+WISH = re.compile(r"\b(would|wud|'d|be) (be )?(easier|better|simpler|a relief|kinder)\b")
+# "if I'm honest" opens no condition.
+FRANKLY = re.compile(r"\bif i'?m (being )?honest\b|\bif i'?m truthful\b")
+# "in case I ...", "if ever", "were I to ...": the same mood, written as a phrase.
+CONDITIONAL_PHRASE = re.compile(
+    r"\b(in case|if ever|if i ever|just in case|my plan is|i know to|i'?ve been told to)\b"
+)
+NOW = re.compile(r"\b(now|right now|rn|just started|just now|at the moment|tonight|this minute|happening)\b")
+# A laughing face or a written laugh makes an over-the-top phrase a joke.
+JOKE = re.compile(
+    r"[\U0001F602\U0001F923\U0001F605\U0001F606\U0001F61C\U0001F92A]|\b(lol|lmao|haha+|hehe+)\b"
+)
+HYPERBOLE = re.compile(r"\b(kill|top|shot|die|dead|murder)")
+# The story is over: the person says it ended well.
+OVER_NOW = re.compile(
+    r"\b(fine now|over it now|doing (well|alright|all right|ok|okay|fine) now|healing( up)?( now)?|"
+    r"away from (him|her|them) now|i got help|got better|sorted now|all clear|recovered)\b"
+    r"|\blast (week|month|year)\b|\bat christmas\b|\b(weeks|months|years) ago\b"
+)
+RECOVERED = re.compile(
+    r"\b(i got help|over it now|doing (well|alright|all right|ok|okay|fine) now|got better|recovered)\b"
+)
+AGAIN = re.compile(r"\b(again|back now|coming back|lately|recently|this week|tonight|today)\b")
+AIM = re.compile(r"\b(able to|stop|remember to|cut down|help me)\s*$")
+FIRST_PERSON = {"i", "me", "my", "myself", "we", "us", "our", "mine", "meself", "ma", "im", "i'm"}
+
+
+def is_conditional(span: Span) -> bool:
+    """Whether the phrase sits in a clause about what would happen if..., not what is happening."""
+    sentence = span.sent
+    if NOW.search(_clause_text(span)):
+        return False
+    if FRANKLY.search(sentence.text.lower()) or WISH.search(sentence.text.lower()):
+        return False
+    if any(_opens_conditional(token) and span.start in _clause_of(token) for token in sentence):
+        return True
+    before = sentence.doc[sentence.start : span.start].text.lower()
+    return bool(CONDITIONAL_PHRASE.search(before))
+
+
+def is_a_joke(span: Span) -> bool:
+    """An over-the-top phrase with a laugh ("I'll top myself 😂"); never a hurt described, even with "lol"."""
+    return bool(JOKE.search(span.sent.text.lower()) and HYPERBOLE.search(span.text.lower()))
+
+
+def is_someone_elses_story_that_is_over(span: Span) -> bool:
+    """Someone else's illness or trouble, told as past and ended ("she's fine now")."""
+    if {token.lower_ for token in span} & FIRST_PERSON or not _told_of_someone_else(span):
+        return False  # "he slapped me last month" is the person's own
+    text = span.doc.text.lower()
+    return bool(OVER_NOW.search(text)) and not NOW.search(OVER_NOW.sub(" ", span.sent.text.lower()))
+
+
+def _told_of_someone_else(span: Span) -> bool:
+    """The phrase's own clause has a subject, and it is not the person ("my neighbour collapsed")."""
+    verb = span.root
+    while verb.pos_ not in {"VERB", "AUX"} and verb.head.i != verb.i:
+        verb = verb.head
+    subjects = [t.lower_ for t in verb.children if t.dep_ in {"nsubj", "nsubjpass"}]
+    return bool(subjects) and not any(subject in FIRST_PERSON for subject in subjects)
+
+
+def is_over_and_recovered(span: Span) -> bool:
+    """The person's own trouble, told as past and recovered from ("I got help, I'm doing alright now")."""
+    text = span.doc.text.lower()
+    return bool(RECOVERED.search(text)) and not AGAIN.search(text)
+
+
+def is_an_aim(span: Span) -> bool:
+    """A goal about medicines ("to be able to take all my tablets myself"), not a dose taken."""
+    before = span.doc[span.sent.start : span.start].text.lower()
+    return bool(AIM.search(before))
+
+
+def _opens_conditional(token: Token) -> bool:
+    return token.lower_ in CONDITIONAL_MARKS and token.dep_ in {"mark", "advmod"}
+
+
+def _clause_of(mark: Token) -> range:
+    """The token positions of the clause a mark like "if" opens, up to the main clause."""
+    verb = mark.head
+    positions = [t.i for t in verb.subtree if t.i >= mark.i]
+    # The parser sometimes hangs the main clause under the if-clause's verb:
+    # the if-clause ends at the first comma or at the next clause with its own subject.
+    end = max(positions, default=mark.i)
+    subject_seen = False
+    for token in mark.doc[mark.i + 1 : end + 1]:
+        is_subject = token.dep_ in {"nsubj", "nsubjpass"}
+        joined = token.head.dep_ == "conj" and token.head.head == verb  # "if he came back and I felt..."
+        if (
+            token.text == ","
+            or _starts_main_clause(token, verb)
+            or (is_subject and subject_seen and not joined)
+        ):
+            end = token.i - 1  # a new subject begins the main clause
+            break
+        subject_seen = subject_seen or is_subject
+    return range(mark.i, end + 1)
+
+
+def _starts_main_clause(token: Token, conditional_verb: Token) -> bool:
+    """A subject of a verb that is neither the if-clause's verb nor joined to it by "and"."""
+    verb = token.head
+    joined = verb.dep_ == "conj" and verb.head == conditional_verb
+    return token.dep_ in {"nsubj", "nsubjpass"} and verb != conditional_verb and not joined
+
+
+def _clause_text(span: Span) -> str:
+    """The words around a phrase up to the nearest commas: its own clause, roughly."""
+    sentence = span.sent
+    start = max((t.i for t in sentence if t.i < span.start and t.text == ","), default=sentence.start)
+    end = min((t.i for t in sentence if t.i >= span.end and t.text == ","), default=sentence.end)
+    return span.doc[start:end].text.lower()
