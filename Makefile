@@ -34,16 +34,20 @@ $(INSTALLED): pyproject.toml requirements.lock
 	@touch $@
 
 # Settings: a copy of .env.example with a fresh token for Rasa's HTTP API and a
-# fresh secret key for the review console.
+# fresh secret key for the review console. Secrets: readable by its owner only
+# (umask 077, so it is never readable by others, even for a moment).
 .env: | $(INSTALLED)
-	@token=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(24))'); \
+	@umask 077; \
+	  token=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(24))'); \
 	  key=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))'); \
 	  sed -e "s/^RASA_AUTH_TOKEN=$$/RASA_AUTH_TOKEN=$$token/" \
 	      -e "s/^CONSOLE_SECRET_KEY=$$/CONSOLE_SECRET_KEY=$$key/" .env.example > .env
 	@echo "Wrote .env (edit it to change settings)."
 
-# A .env written before the console existed gets its secret key added once.
+# A .env written before the console existed gets its secret key added once; one
+# written before issue 13 (0644) is made readable by its owner only.
 console-key: .env
+	@chmod 600 .env
 	@grep -q '^CONSOLE_SECRET_KEY=.' .env || { \
 	  echo "CONSOLE_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))')" >> .env; \
 	  echo "Added CONSOLE_SECRET_KEY to .env."; }

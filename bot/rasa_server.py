@@ -1,4 +1,10 @@
-"""`python -m bot.rasa_server run ...`: Rasa's own command line, with one fix to Rasa 3.6.
+"""`python -m bot.rasa_server run ...`: Rasa's own command line, with one fix to Rasa 3.6
+and the API token taken from the environment.
+
+The token (RASA_AUTH_TOKEN) is Rasa's master key: on a command line, anyone on
+the machine could read it in `ps` or /proc/<pid>/cmdline. Rasa 3.6 reads it only
+from `--auth-token`, so this wrapper adds that option to the arguments Rasa
+parses inside this process, which leaves the process's own argv without it.
 
 Rasa checks every reply from the action server against a JSON schema with
 `jsonschema.validate`, which first checks the schema itself, a constant,
@@ -11,6 +17,9 @@ deploy/); BENCHMARKS.md has the figures.
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -18,6 +27,8 @@ from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 
 _rasa_check = RemoteAction._validate_action_result
+TOKEN_VARIABLE = "RASA_AUTH_TOKEN"
+TOKEN_OPTION = "--auth-token"
 
 
 @lru_cache(maxsize=1)
@@ -39,10 +50,23 @@ def apply_fix() -> None:
     RemoteAction._validate_action_result = check_reply  # type: ignore[method-assign]
 
 
+def rasa_arguments(arguments: list[str], environ: Mapping[str, str]) -> list[str]:
+    """The arguments for Rasa's parser: with the API on and no token given, the one in
+    the environment. As --name=value, so a token that begins with "-" is never read as
+    an option (issue 13, item 11)."""
+    token = environ.get(TOKEN_VARIABLE, "")
+    given = any(arg == TOKEN_OPTION or arg.startswith(f"{TOKEN_OPTION}=") for arg in arguments)
+    if not token or given or "--enable-api" not in arguments:
+        return arguments
+    return [*arguments, f"{TOKEN_OPTION}={token}"]
+
+
 def main() -> None:
     apply_fix()
     from rasa.__main__ import main as rasa_main
 
+    # Rasa parses sys.argv, a copy in this process: /proc/<pid>/cmdline keeps the original.
+    sys.argv = [sys.argv[0], *rasa_arguments(sys.argv[1:], os.environ)]
     rasa_main()
 
 

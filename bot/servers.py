@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT, Settings
+from bot.folders import private_folder
 
 READY_TIMEOUT_SECONDS = 300  # loading the model takes 30-60 s on two cores
 
@@ -67,15 +68,15 @@ def rasa_server(
             sys.executable, "-m", "bot.rasa_server", "run",  # Rasa with our fix (bot/rasa_server.py)
             "--model", str(model),
             "--interface", settings.rasa_host, "--port", str(port),
-            # As --name=value, so a token that begins with "-" is never read as an option.
-            "--enable-api", f"--auth-token={settings.rasa_auth_token}",
+            # No --auth-token: bot.rasa_server hands Rasa RASA_AUTH_TOKEN, so it is not in `ps`.
+            "--enable-api",
             "--endpoints", endpoints, "--credentials", "credentials.yml",
         ],
         health_url=f"http://{settings.rasa_host}:{port}/",
         # Rasa's telemetry sends crash reports (with tracebacks) to a third party: never from health software.
         env={
             **settings.messaging,  # credentials.yml's channels, blank when off
-            "RASA_AUTH_TOKEN": settings.rasa_auth_token,  # the REST channel's token
+            "RASA_AUTH_TOKEN": settings.rasa_auth_token,  # the API's and the REST channel's token
             **env,
             "RASA_TELEMETRY_ENABLED": "false",
         },
@@ -120,7 +121,7 @@ STOP_ORDER = ("console", "demo-site", "nginx", "rasa", "actions", "redis", "post
 def start(settings: Settings, model: Path) -> None:
     """Start the servers (unless already running) and wait until they answer."""
     check_secrets(settings)
-    settings.tracker_store_db.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(settings.tracker_store_db.parent)
     launch(settings, servers(settings, model))
 
 
@@ -133,8 +134,9 @@ def check_secrets(settings: Settings) -> None:
 
 def launch(settings: Settings, topology: list[Server]) -> None:
     """Start each server of `topology` that is not running, then wait until all answer."""
-    (settings.run_dir / "log").mkdir(parents=True, exist_ok=True)
-    (settings.run_dir / "run").mkdir(parents=True, exist_ok=True)
+    private_folder(settings.run_dir, tighten=True)
+    private_folder(settings.run_dir / "log")
+    private_folder(settings.run_dir / "run")
     for server in topology:
         if _running_pid(settings, server) is None:
             _launch(settings, server)

@@ -17,6 +17,8 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.folders import private_folder
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 # Any fixed number: PostgreSQL advisory locks are keyed by a bigint.
@@ -98,7 +100,7 @@ def ensure_sqlite_folder(url: str | URL) -> None:
     parsed = make_url(url)
     database = parsed.database
     if _is_sqlite(parsed) and database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        private_folder(Path(database).expanduser().parent)  # every plan is in it
 
 
 def _migration_engine(url: str) -> Engine:

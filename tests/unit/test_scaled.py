@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import scaled, servers
+from bot import rasa_server, scaled, servers
 from bot.config import Settings
 
 POSTGRES = "postgresql+psycopg2://carer:s3cret@db.example:6543/plans"
@@ -132,5 +132,7 @@ def test_a_token_that_begins_with_a_dash_reaches_rasa_as_the_token(settings: Set
     server = servers.rasa_server(
         replace(settings, rasa_auth_token=token), Path("m.tar.gz"), "rasa", 5005, "e.yml", {}
     )
-    arguments = create_argument_parser().parse_args(server.command[3:])
+    # As bot.rasa_server hands them to Rasa, with the token from the server's environment.
+    given = rasa_server.rasa_arguments(server.command[3:], server.env)
+    arguments = create_argument_parser().parse_args(given)
     assert arguments.auth_token == token
