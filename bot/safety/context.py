@@ -38,7 +38,8 @@ OVER_NOW = re.compile(
     r"|\blast (week|month|year)\b|\bat christmas\b|\b(weeks|months|years) ago\b"
 )
 RECOVERED = re.compile(
-    r"\b(i got help|over it now|doing (well|alright|all right|ok|okay|fine) now|got better|recovered)\b"
+    r"\b(i got help|now fine|fine now|over it now|got better|recovered"
+    r"|doing (well|alright|all right|ok|okay|fine) now)\b"
 )
 AGAIN = re.compile(r"\b(again|back now|coming back|lately|recently|this week|tonight|today)\b")
 AIM = re.compile(r"\b(able to|stop|remember to|cut down|help me)\s*$")

@@ -64,15 +64,13 @@ PHRASES: dict[RiskCategory, list[str]] = {
         f"~finish {ME} off",
         "~finish my|me life",
         "how to ~end it",
-        "and ~end it",
         "~end it on my own terms",
-        "~want|wanna _? to|tae? die|dye|di|deid|dead",
-        "no|not ~want to live|die",
-        "after i|i'm|im 'm? gone",
-        "'ll|will be gone",
+        "~want|wanna tae be? die|deid",
+        "want|wants die",
+        "no ~want to live|die",
+        "how many units of insulin it would|to",
         f"'ll|will|gonna do it {ME}",
         "~drive|driving into a|the wall|tree|river|bridge|lorry",
-        "how many units|tablets|pills",
         "unalive|unaliving|unalived",
         "~tie|~hang a|the _? noose|belt|rope",
         "noose",
@@ -193,7 +191,6 @@ PHRASES: dict[RiskCategory, list[str]] = {
         "~cut|~slash|~burn|~scratch|~scald|~carve|~pick|~stub _? _? into|on|out? on? my|me arm|arms|wrist|wrists|leg|legs|skin|thigh|thighs|stomach|hands|hand|body",
         "~make|~get myself bleed",
         "~cut arm|arms|wrist|wrists|leg|legs|thigh|thighs",
-        "the cutting",
         "till|until|so _? they|it|i|my _? ~bleed",
         "self -? harm|harming|harmed|harmin|injure|injuring|injury",
         "self-harm|self-harming|selfharm|selfharming|slef|sh|self-injuring|self-injury|selfinjury",
@@ -218,16 +215,15 @@ PHRASES: dict[RiskCategory, list[str]] = {
     ],
     RiskCategory.SAFEGUARDING: [
         "rough with me|us",
-        "~check|~go through my phone",
         "~keep me in my|the room|house|flat",
-        "~hide|~take my _? inhaler|inhalers|insulin|tablets|meds|oxygen|keys|phone|money",
-        "~turn the|my oxygen off",
         "~smash the|my place|house|flat up",
-        "~bang on the door",
         "~regret it if i",
-        "~burn the|my house|place|flat down",
+        f"{PERSON} ~check|~read my phone|messages|texts",
+        f"{PERSON} ~go through my phone|messages|texts",
+        f"{PERSON} ~hide|~take|~keep _? my _? inhaler|inhalers|insulin|tablets|meds|oxygen|keys|phone",
+        f"{PERSON} ~turn|~switch the|my oxygen off",
+        "~burn the|my house|place|flat down with me",
         "~hide|hiding from him|her|them",
-        "i'm|im|am hiding",
         "~get|~be rough when|with",
         "~pinch me|my",
         "take|takes|taking no for an answer",
@@ -341,7 +337,10 @@ PHRASES: dict[RiskCategory, list[str]] = {
         "overdosed",
         "overdosing",
         "od|od'd|oded|o.d.",
-        f"~take|~swallow|~have|~drink _? too? many|much|loads|load|whole|entire|all|lots _? _? {DRUGS}",
+        f"~take|~swallow|~have|~drink _? too many|much _? _? {DRUGS}",
+        f"took|swallowed|taken|drank|downed _? loads|load|whole|entire|all|lots _? _? {DRUGS}",
+        f"all|whole|entire _? _? {DRUGS} at once|together",
+        "~think|thinking of|about taking|swallowing _? all|whole|entire|the lot",
         f"~take|~swallow|took _? \\d+|20|30|40|50|100 _? _? {DRUGS}",
         "~take|~swallow _? a|the|my _? whole|entire packet|box|bottle|strip",
         "~swallow _? _? bleach|poison|some|liquid|batteries|battery",
@@ -414,7 +413,7 @@ DENIED = re.compile(
 )
 # Phrases that use risk words for something else entirely.
 IDIOMS = re.compile(
-    r"\b(rather die than|almost had a heart attack|nearly had a heart attack|beats? me at|beat me to|"
+    r"\b(beats me(?! up)|rather die than|almost had a heart attack|nearly had a heart attack|beats? me at|beat me to|"
     r"shot me a look|killing me|killed me|kill me for|cut (my|the|his|her) (own )?(hair|hedge|grass|lawn|nails|"
     r"toenails|toe nails|cake|bread|losses|hours|down on)|dying to|to die for|die laughing|died laughing|"
     r"bored to death|scared to death|will kill me if|cut(ting)? (my|our|the) (hours|costs|budget)|"
@@ -435,7 +434,7 @@ ACCIDENT = re.compile(
 ON_PURPOSE = re.compile(r"\bon purpose\b|\bdeliberately\b")
 HAPPENING_NOW = re.compile(
     r"\b(now|rn|right now|at the moment|today|tonight|this morning|this evening|just|suddenly|"
-    r"won'?t stop|getting worse|worse|really bad|severe|crushing|help)\b"
+    r"won'?t stop|getting worse|worse|really bad|severe|crushing|help|for \w+ minutes|ha(ve|s)n'?t worked)\b"
 )
 NEGATION_WORDS = {"not", "n't", "nt", "never", "no", "nobody", "noone", "neither", "nor"}
 # The dependency links along which a negation reaches a phrase ("I'm not suicidal",

@@ -25,9 +25,8 @@ HELD_OUT = patients(HELD_OUT_DIR)
 KNOWN_FAILURES = {
     "p02_ken": "a joke in place of an answer ('Ask our Linda, she'll tell thee nowt! Ha.') is kept as it",
     "p12_maya": "issue 12: 'talking to someone about the anxiety' raises a false alarm (the classifier)",
-    "p28_joan": "issue 12: 'so many tablets I worry I'll muddle them' is read as an overdose, a false alarm",
 }
-MIN_FAITHFUL = 30  # of 33
+MIN_FAITHFUL = 31  # of 33
 # The held-out people (tests/e2e/patients_heldout) were written after the reader was tuned
 # and never read: this many of them must get a faithful plan (the first run's figure).
 MIN_FAITHFUL_HELD_OUT = 5  # of 14, on 2026-12-02
