@@ -76,7 +76,7 @@ openapi: setup
 	$(PY) -m bot console --openapi docs/openapi.yaml
 
 validate: setup
-	$(PY) -m rasa data validate --domain domain --data data --fail-on-warnings
+	$(PY) -m bot.rasa_server data validate --domain domain --data data --fail-on-warnings
 
 # --- Scaled out (bot/scaled.py) and the benchmark (bot/bench) ---
 run-scaled: setup

@@ -1,5 +1,10 @@
-"""`python -m bot.rasa_server run ...`: Rasa's own command line, with one fix to Rasa 3.6
-and the API token taken from the environment.
+"""`python -m bot.rasa_server run ...`: Rasa's own command line, with one fix to Rasa 3.6,
+the API token taken from the environment and Rasa's telemetry always off.
+
+Telemetry: Rasa sends usage events and crash reports (with tracebacks, which can
+hold a person's words) to third parties unless told not to, and it is on by
+default in ~/.config/rasa. Health software never does that, so it is turned
+off here for every Rasa command we run, whatever the environment says.
 
 The token (RASA_AUTH_TOKEN) is Rasa's master key: on a command line, anyone on
 the machine could read it in `ps` or /proc/<pid>/cmdline. Rasa 3.6 reads it only
@@ -11,8 +16,8 @@ Rasa checks every reply from the action server against a JSON schema with
 against the JSON Schema metaschema: 2 ms of the 2.4 ms each check takes, on
 every turn of the interview. Here replies are checked by a validator built
 once; a reply that fails still goes through Rasa's own check, which raises
-Rasa's explanation. Every Rasa server we start runs this way (bot/servers.py,
-deploy/); BENCHMARKS.md has the figures.
+Rasa's explanation. Every Rasa command we run goes through here (bot/servers.py,
+bot/training.py, the Makefile, deploy/); BENCHMARKS.md has the figures.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from rasa.core.actions.action import RemoteAction
 _rasa_check = RemoteAction._validate_action_result
 TOKEN_VARIABLE = "RASA_AUTH_TOKEN"
 TOKEN_OPTION = "--auth-token"
+TELEMETRY_VARIABLE = "RASA_TELEMETRY_ENABLED"  # Rasa reads it before its own config file
 
 
 @lru_cache(maxsize=1)
@@ -62,6 +68,7 @@ def rasa_arguments(arguments: list[str], environ: Mapping[str, str]) -> list[str
 
 
 def main() -> None:
+    os.environ[TELEMETRY_VARIABLE] = "false"
     apply_fix()
     from rasa.__main__ import main as rasa_main
 
