@@ -6,24 +6,62 @@ as hashes (see `bot.security`).
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy.exc import IntegrityError
 
 from bot import security
-from bot.careplan.review import Actor, ApiToken, Role, TokenScope, User, is_storable
-from bot.store.accounts import SessionRepository, TokenRepository, UserRepository
+from bot.careplan.review import Actor, ApiToken, Role, SignIn, TokenScope, User, is_storable
+from bot.config import Settings
+from bot.store.accounts import (
+    Failures,
+    SessionRepository,
+    SignInRepository,
+    TokenRepository,
+    UserRepository,
+)
 from bot.store.database import Database
 
 SESSION_LIFETIME = timedelta(hours=8)  # one working day; then sign in again
 MIN_PASSWORD_LENGTH = 12  # NCSC: length matters more than complexity rules
+# Failed sign-ins older than this no longer count: a few typos a week never add up to a lock-out.
+FAILURE_WINDOW = timedelta(days=1)
+FIRST_WAIT = timedelta(minutes=1)  # then doubled with each further failure, up to the longest
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class AccountError(ValueError):
     """A user or token that cannot be created as asked; the message says why."""
+
+
+class TooManyAttempts(Exception):
+    """Sign-in refused, whatever the password, until `wait` has passed."""
+
+    def __init__(self, wait: timedelta) -> None:
+        minutes = max(1, math.ceil(wait.total_seconds() / 60))
+        super().__init__(f"Too many attempts, try again in {minutes} minute{'s' if minutes > 1 else ''}.")
+        self.wait = wait
+
+
+@dataclass(frozen=True)
+class SignInLimits:
+    """How many wrong passwords an account and a client address get before each must wait."""
+
+    free_attempts: int = 5
+    free_attempts_per_address: int = 50
+    longest_wait: timedelta = timedelta(hours=1)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SignInLimits:
+        return cls(
+            free_attempts=settings.console_login_free_attempts,
+            free_attempts_per_address=settings.console_login_free_attempts_per_address,
+            longest_wait=timedelta(minutes=settings.console_login_max_lockout_minutes),
+        )
 
 
 @dataclass(frozen=True)
@@ -92,6 +130,89 @@ def authenticate(db: Database, email: str, password: str) -> User | None:
         if security.password_needs_rehash(user.password_hash):
             users.set_password_hash(user.id, security.hash_password(password))
         return user
+
+
+# --- Signing in, with a limit on guessing ---------------------------------------------------------
+
+
+def sign_in_with_password(
+    db: Database,
+    email: str,
+    password: str,
+    *,
+    address: str,
+    limits: SignInLimits,
+    now: datetime | None = None,
+) -> User | None:
+    """`authenticate`, unless the account or the address must wait (`TooManyAttempts`).
+
+    A waiting account is refused before its password is checked, so even the right
+    one gets no further. Each checked attempt goes in the sign-in log (never the
+    password); a refused one does not, so hammering a lock can neither extend it
+    nor fill the database.
+    """
+    now, name, address = _utc(now), _account_name(email), client_address(address)
+    wait = sign_in_wait(db, name, address, limits, now)
+    if wait > timedelta(0):
+        raise TooManyAttempts(wait)
+    user = authenticate(db, email, password)
+    attempt = SignIn(at=now, address=address, succeeded=user is not None, email=name)
+    with db.session() as session:
+        SignInRepository(session).add(replace(attempt, user_id=user.id) if user else attempt)
+    return user
+
+
+def sign_in_wait(
+    db: Database, email: str | None, address: str, limits: SignInLimits, now: datetime
+) -> timedelta:
+    """How long the account (failures since its last sign-in) and the address must still wait."""
+    since = now - FAILURE_WINDOW
+    with db.session() as session:
+        log = SignInRepository(session)
+        by_address = log.failures_from_address(address, since)
+        waits = [_wait(by_address, limits.free_attempts_per_address, limits.longest_wait, now)]
+        if email is not None:
+            since = max(since, log.last_success(email) or since)  # signing in starts the count again
+            by_account = log.failures_for_email(email, since)
+            waits.append(_wait(by_account, limits.free_attempts, limits.longest_wait, now))
+    return max(waits)
+
+
+def sign_in_log(db: Database, limit: int = 100) -> list[SignIn]:
+    """The latest sign-in attempts, newest first."""
+    with db.session() as session:
+        return SignInRepository(session).list(limit)
+
+
+def client_address(address: str) -> str:
+    """The address to count failures by. IPv6 by its /64: one machine usually holds the whole block."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64] or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def _wait(failures: Failures, free: int, longest: timedelta, now: datetime) -> timedelta:
+    """1 minute after the last free failure, doubling with each one after it, up to `longest`."""
+    if failures.count < free or failures.last_at is None:
+        return timedelta(0)
+    doublings = min(failures.count - free, 20)  # 2**20 minutes is past any sensible longest wait
+    locked_until = failures.last_at + min(FIRST_WAIT * 2**doublings, longest)
+    return max(timedelta(0), locked_until - now)
+
+
+def _account_name(email: str) -> str | None:
+    """The name to count and log an attempt by: only what could be an account's email, never,
+    say, a password typed in the wrong box."""
+    try:
+        return _clean_email(email)
+    except AccountError:
+        return None
 
 
 # --- Sessions ---------------------------------------------------------------------------------------

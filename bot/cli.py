@@ -291,7 +291,14 @@ def _console(args: argparse.Namespace, url: str) -> int:
         return 2
     print(f"The review console is at {settings.console_url}/", file=sys.stderr)
     # --ws none: uvicorn's websockets support breaks beside Rasa's websockets 10.4, and we need none.
-    uvicorn.run(create_app(settings), host=settings.console_host, port=settings.console_port, ws="none")
+    # Behind a trusted proxy, the client's own address: the sign-in limit per address needs it.
+    uvicorn.run(
+        create_app(settings),
+        host=settings.console_host,
+        port=settings.console_port,
+        ws="none",
+        forwarded_allow_ips=settings.console_forwarded_allow_ips,
+    )
     return 0
 
 

@@ -46,6 +46,14 @@ class Settings:
     console_port: int = 8000
     console_secret_key: str = ""
     console_secure_cookies: bool = False
+    # Signing in to the console: wrong passwords allowed before a wait (per account, and per client
+    # address, where a whole practice may share one), and the longest the wait grows to.
+    console_login_free_attempts: int = 5
+    console_login_free_attempts_per_address: int = 50
+    console_login_max_lockout_minutes: int = 60
+    # Proxies whose X-Forwarded-For uvicorn believes: without it, behind a proxy every client
+    # would share the proxy's address (and its sign-in limit).
+    console_forwarded_allow_ips: str = "127.0.0.1"
     # Messaging channels: each of MESSAGING_SETTINGS, blank when unset.
     messaging: dict[str, str] = field(default_factory=dict, hash=False)  # Settings stays hashable
     # The web widget (bot/channels/webchat.py) and the demo practice page (bot/demo_site).
@@ -87,6 +95,10 @@ class Settings:
             console_port=int(env("CONSOLE_PORT", "8000")),
             console_secret_key=env("CONSOLE_SECRET_KEY", ""),
             console_secure_cookies=_true(env("CONSOLE_SECURE_COOKIES", "false")),
+            console_login_free_attempts=int(env("CONSOLE_LOGIN_FREE_ATTEMPTS", "5")),
+            console_login_free_attempts_per_address=int(env("CONSOLE_LOGIN_FREE_ATTEMPTS_PER_ADDRESS", "50")),
+            console_login_max_lockout_minutes=int(env("CONSOLE_LOGIN_MAX_LOCKOUT_MINUTES", "60")),
+            console_forwarded_allow_ips=env("CONSOLE_FORWARDED_ALLOW_IPS", "127.0.0.1"),
             messaging={name: env(name, "") for name in MESSAGING_SETTINGS},
             demo_site_host=demo_host,
             demo_site_port=demo_port,

@@ -85,6 +85,22 @@ class ApiToken:
     id: int | None = None
 
 
+@dataclass(frozen=True)
+class SignIn:
+    """One attempt to sign in to the console, kept for the audit and the throttle; never the password.
+
+    `email` is the name as typed (lower-case) only if it looks like an email address: a
+    password typed into the wrong box must not be kept either. `address` is the client's.
+    """
+
+    at: datetime
+    address: str
+    succeeded: bool
+    email: str | None = None
+    user_id: int | None = None
+    id: int | None = None
+
+
 class ActorKind(str, enum.Enum):
     USER = "user"
     TOKEN = "token"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 
 import jinja2
@@ -52,8 +53,13 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
-    """The console for these settings; it migrates and opens the database unless given one."""
+def create_app(
+    settings: Settings, *, db: Database | None = None, clock: Callable[[], datetime] | None = None
+) -> FastAPI:
+    """The console for these settings; it migrates and opens the database unless given one.
+
+    `clock` is for tests: a sign-in lock-out then passes without waiting for it.
+    """
     if not settings.console_secret_key:
         raise ValueError("CONSOLE_SECRET_KEY is empty: set it in .env (make run writes one).")
     database = db or open_database(settings.database_url)
@@ -78,6 +84,7 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.db = database
+    app.state.clock = clock or _utc_now
     app.state.transcripts = transcripts
     app.state.templates = _templates()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -91,6 +98,10 @@ def create_app(settings: Settings, *, db: Database | None = None) -> FastAPI:
 def app_from_env() -> FastAPI:
     """For `uvicorn --factory bot.console.app:app_from_env`: settings from the environment and .env."""
     return create_app(Settings.from_env())
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def _templates() -> Jinja2Templates:

@@ -13,6 +13,8 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
@@ -94,6 +96,17 @@ def api_actor(
     if request.method not in SAFE_METHODS and not _valid_csrf(request, request.headers.get(CSRF_HEADER)):
         raise CsrfFailed()
     return Actor.for_user(user)
+
+
+def now(request: Request) -> datetime:
+    """The time by the app's clock: the real one, or a test's (the sign-in throttle waits by it)."""
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock()
+
+
+def client_address(request: Request) -> str:
+    """The caller's address (the proxy's X-Forwarded-For when uvicorn trusts the proxy)."""
+    return request.client.host if request.client else "unknown"
 
 
 def session_user(request: Request) -> User | None:

@@ -7,6 +7,7 @@ routes only read requests and call `bot.review_services`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -22,14 +23,17 @@ from bot.console import forms, views
 from bot.console.auth import (
     CSRF_FIELD,
     checked_form,
+    client_address,
     csrf_token,
     database,
     login_token,
     new_login_nonce,
+    now,
     page_user,
     remember_login_nonce,
     safe_next_path,
     session_user,
+    settings,
     sign_in,
     sign_out,
     valid_login_token,
@@ -67,7 +71,19 @@ async def login(request: Request) -> Response:
     email, password, next_path = (str(form.get(key) or "") for key in ("email", "password", "next"))
     if not valid_login_token(request, str(form.get(CSRF_FIELD) or "")):
         return _login_page(request, next_path=next_path, error="Your sign-in form expired. Please try again.")
-    user = account_services.authenticate(database(request), email, password)
+    try:
+        user = account_services.sign_in_with_password(
+            database(request),
+            email,
+            password,
+            address=client_address(request),
+            limits=account_services.SignInLimits.from_settings(settings(request)),
+            now=now(request),
+        )
+    except account_services.TooManyAttempts as refused:
+        page = _login_page(request, next_path=next_path, email=email, error=str(refused), status_code=429)
+        page.headers["Retry-After"] = str(math.ceil(refused.wait.total_seconds()))
+        return page
     if user is None:
         return _login_page(request, next_path=next_path, email=email, error="Wrong email or password.")
     response = RedirectResponse(safe_next_path(next_path), status_code=303)
@@ -82,7 +98,14 @@ def logout(request: Request, _user: SignedIn, _form: CheckedForm) -> Response:
     return response
 
 
-def _login_page(request: Request, *, next_path: str, email: str = "", error: str | None = None) -> Response:
+def _login_page(
+    request: Request,
+    *,
+    next_path: str,
+    email: str = "",
+    error: str | None = None,
+    status_code: int | None = None,
+) -> Response:
     nonce = new_login_nonce()
     context = {
         "login_token": login_token(request, nonce),
@@ -90,7 +113,7 @@ def _login_page(request: Request, *, next_path: str, email: str = "", error: str
         "email": email,
         "error": error,
     }
-    page = render(request, "login.html", context, status_code=401 if error else 200)
+    page = render(request, "login.html", context, status_code=status_code or (401 if error else 200))
     remember_login_nonce(request, page, nonce)
     return page
 

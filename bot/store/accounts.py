@@ -6,14 +6,16 @@ commit. Secrets are stored only as hashes computed by the caller.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timezone
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
-from bot.careplan.review import ApiToken, Role, TokenScope, User
-from bot.store.tables import api_tokens, console_sessions, users
+from bot.careplan.review import ApiToken, Role, SignIn, TokenScope, User
+from bot.store.tables import api_tokens, console_sessions, sign_ins, users
 
 
 class UserRepository:
@@ -129,6 +131,53 @@ class TokenRepository:
         return self.session.execute(query).rowcount > 0
 
 
+@dataclass(frozen=True)
+class Failures:
+    """Failed sign-ins since some moment: how many, and when the last one was."""
+
+    count: int
+    last_at: datetime | None
+
+
+class SignInRepository:
+    """The log of sign-in attempts, for the audit and the throttle."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, attempt: SignIn) -> None:
+        values = {
+            "at": attempt.at,
+            "email": attempt.email,
+            "user_id": attempt.user_id,
+            "address": attempt.address,
+            "succeeded": attempt.succeeded,
+        }
+        self.session.execute(insert(sign_ins).values(**values))
+
+    def failures_for_email(self, email: str, since: datetime) -> Failures:
+        return self._failures(sign_ins.c.email == email, since)
+
+    def failures_from_address(self, address: str, since: datetime) -> Failures:
+        return self._failures(sign_ins.c.address == address, since)
+
+    def last_success(self, email: str) -> datetime | None:
+        query = select(func.max(sign_ins.c.at)).where(sign_ins.c.email == email, sign_ins.c.succeeded)
+        return _aware(self.session.execute(query).scalar())
+
+    def list(self, limit: int = 100) -> list[SignIn]:
+        """The latest attempts, newest first."""
+        query = select(sign_ins).order_by(sign_ins.c.at.desc(), sign_ins.c.id.desc()).limit(limit)
+        return [_sign_in(row) for row in self.session.execute(query).mappings()]
+
+    def _failures(self, who: ColumnElement, since: datetime) -> Failures:
+        query = select(func.count(), func.max(sign_ins.c.at)).where(
+            who, sign_ins.c.at > since, sign_ins.c.succeeded.is_(False)
+        )
+        count, last_at = self.session.execute(query).one()
+        return Failures(count, _aware(last_at))
+
+
 def _user(row: RowMapping) -> User:
     return User(
         id=row["id"],
@@ -152,3 +201,21 @@ def _token(row: RowMapping) -> ApiToken:
         created_at=row["created_at"],
         revoked_at=row["revoked_at"],
     )
+
+
+def _sign_in(row: RowMapping) -> SignIn:
+    return SignIn(
+        id=row["id"],
+        at=row["at"],
+        email=row["email"],
+        user_id=row["user_id"],
+        address=row["address"],
+        succeeded=bool(row["succeeded"]),
+    )
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """SQLite hands back an aggregate of UTC times without their zone."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=timezone.utc)

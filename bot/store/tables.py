@@ -265,3 +265,21 @@ audit_log = Table(
     Column("at", UTCDateTime, nullable=False),
     Index("ix_audit_log_plan_id_at", "plan_id", "at"),
 )
+
+# --- Signing in (migration 0003) --------------------------------------------------------------------
+
+# Every attempt to sign in to the console, for the audit and for the throttle (bot.account_services):
+# counting failures here, not in a process's memory, holds the limit across workers and restarts.
+# Never the password; the email only if it looks like one (see `SignIn`).
+sign_ins = Table(
+    "sign_ins",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("email", String(320)),
+    Column("user_id", Integer),  # no foreign key: the trail outlives the user, like audit_log's actor
+    Column("address", String(64), nullable=False),
+    Column("succeeded", Boolean, nullable=False),
+    Index("ix_sign_ins_email_at", "email", "at"),
+    Index("ix_sign_ins_address_at", "address", "at"),
+)
