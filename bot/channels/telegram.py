@@ -12,6 +12,9 @@ What it changes in Rasa 3.6's Telegram channel:
   (`X-Telegram-Bot-Api-Secret-Token`): anything else gets 403. Rasa's asked
   Telegram for the bot's name on every message instead, which proves nothing;
 - starting offline does not crash: a failed setWebhook is logged, not fatal;
+- an update that is not one Telegram sends is answered 200 and ignored (anything
+  else and Telegram sends it again, for ever); one seen already (its update_id)
+  is ignored too, so a replayed or resent update is answered once;
 - buttons are a one-tap reply keyboard of their titles, and the title that comes
   back (or a number) chooses the button through the conversation's tracker, so an
   old button tapped later is read as words, never as a stale choice;
@@ -43,6 +46,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels import text_only
+from bot.channels.replays import SeenIds
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +79,45 @@ class TelegramSettings:
 
     def authentic(self, secret_header: str) -> bool:
         return hmac.compare_digest(secret_header.encode(), self.secret_token.encode())
+
+
+@dataclass(frozen=True)
+class Message:
+    """What we read of a message someone sent the bot."""
+
+    chat_id: str
+    private: bool
+    text: str  # blank for a photo, a voice note, a sticker
+
+
+@dataclass(frozen=True)
+class Update:
+    update_id: int
+    message: Message | None  # None for edits, button callbacks, channel posts: nothing we asked for
+
+
+def parse_update(body: bytes) -> Update | None:
+    """The update Telegram posted, or None when it is not one Telegram sends."""
+    try:
+        update = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(update, dict) or type(update.get("update_id")) is not int:
+        return None
+    if "message" not in update:
+        return Update(update["update_id"], None)
+    message = _message(update["message"])
+    return Update(update["update_id"], message) if message else None
+
+
+def _message(message: Any) -> Message | None:
+    chat = message.get("chat") if isinstance(message, dict) else None
+    if not isinstance(chat, dict) or type(chat.get("id")) is not int:
+        return None
+    text = message.get("text") or ""
+    if not isinstance(text, str):
+        return None
+    return Message(str(chat["id"]), chat.get("type") == "private", text.strip())
 
 
 class TelegramOutput(OutputChannel):
@@ -136,6 +179,7 @@ class TelegramInput(InputChannel):
     def __init__(self, settings: TelegramSettings) -> None:
         self.settings = settings
         self._bot: Bot | None = None
+        self._seen = SeenIds()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("telegram_webhook", __name__)
@@ -151,7 +195,7 @@ class TelegramInput(InputChannel):
             if not self.settings.authentic(request.headers.get(SECRET_HEADER, "")):
                 logger.warning("Refused a Telegram webhook request without the secret token")
                 return response.text("Invalid secret token.", status=403)
-            await self._handle(request, on_new_message)
+            await self._receive(request, on_new_message)
             return response.text("ok")  # anything but 2xx and Telegram sends the update again
 
         @webhook.listener("after_server_start")
@@ -169,20 +213,33 @@ class TelegramInput(InputChannel):
     def get_output_channel(self) -> TelegramOutput:
         return TelegramOutput(self._telegram_bot())
 
-    async def _handle(
+    async def _receive(
         self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> None:
-        message = (request.json or {}).get("message")
-        if not message:  # edits, button callbacks, channel posts: nothing we asked for
+        """An update handled once; anything else dropped, never an error (Telegram would resend it)."""
+        update = parse_update(request.body)
+        if update is None:
+            logger.warning("Ignored a Telegram update that is not one Telegram sends")
             return
-        if message["chat"].get("type") != "private":
+        message = update.message
+        if message is None:
+            return
+        handled = await self._seen.once(
+            str(update.update_id), lambda: self._handle(request, message, on_new_message)
+        )
+        if not handled:
+            logger.warning("Ignored a Telegram update handled already (its update_id was seen)")
+
+    async def _handle(
+        self, request: Request, message: Message, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        if not message.private:
             # In a group, everyone there would read the person's answers.
             logger.warning("Ignored a Telegram message from a group chat")
             return
-        chat_id = str(message["chat"]["id"])
+        chat_id, text = message.chat_id, message.text
         output = self.get_output_channel()
-        text = (message.get("text") or "").strip()
-        if not text:  # a photo, a voice note, a sticker
+        if not text:
             await output.send_text_message(chat_id, text_only.ONLY_TEXT)
             return
         if text.split()[0] == START_COMMAND:

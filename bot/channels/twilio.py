@@ -9,6 +9,8 @@ What it adds to Rasa 3.6's Twilio channel:
   public URL Twilio called (TWILIO_WEBHOOK_URL): anyone else gets 403;
 - sending does not block the event loop (twilio's aiohttp client);
 - buttons become numbered options, and a reply of a number chooses one;
+- a message seen already (its MessageSid) is ignored, so a replayed request is
+  answered once;
 - the crisis marker actions/safety.py adds to its messages is never sent as
   API arguments (the crisis text itself goes as a normal message);
 - with TWILIO_ACCOUNT_SID blank the channel is off: its webhook answers 404.
@@ -35,6 +37,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from bot.channels import text_only
+from bot.channels.replays import SeenIds
 
 logger = logging.getLogger(__name__)
 # twilio logs every request's address and headers at INFO: noise in a log we keep lean.
@@ -148,6 +151,7 @@ class TwilioInput(InputChannel):
     def __init__(self, settings: TwilioSettings) -> None:
         self.settings = settings
         self._client: Client | None = None
+        self._seen = SeenIds()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("twilio_webhook", __name__)
@@ -164,7 +168,7 @@ class TwilioInput(InputChannel):
             if not self._signed_by_twilio(request, form):
                 logger.warning("Refused a Twilio webhook request without a valid X-Twilio-Signature")
                 return response.text("Invalid signature.", status=403)
-            await self._handle(request, form, on_new_message)
+            await self._handle_once(request, form, on_new_message)
             return response.text(EMPTY_TWIML, content_type="text/xml")
 
         @webhook.listener("after_server_stop")
@@ -181,6 +185,15 @@ class TwilioInput(InputChannel):
         signature = request.headers.get("X-Twilio-Signature", "")
         validator = RequestValidator(self.settings.auth_token)
         return bool(signature) and validator.validate(self.settings.webhook_url, form, signature)
+
+    async def _handle_once(
+        self, request: Request, form: dict[str, str], on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        message_sid = form.get("MessageSid", "")
+        if not message_sid:  # Twilio always sends one; nothing to tell a copy by without it
+            await self._handle(request, form, on_new_message)
+        elif not await self._seen.once(message_sid, lambda: self._handle(request, form, on_new_message)):
+            logger.warning("Ignored a Twilio message handled already (MessageSid seen)")
 
     async def _handle(
         self, request: Request, form: dict[str, str], on_new_message: Callable[[UserMessage], Awaitable[Any]]

@@ -7,11 +7,13 @@ a loopback stand-in for Twilio's and Telegram's APIs, where the tests read it.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +36,7 @@ TWILIO_PUBLIC_URL = "https://chat.practice.example/webhooks/twilio/webhook"
 BOT_TOKEN = "123456789:AAE_test-token"
 SECRET = "a-secret-only-telegram-knows"
 TELEGRAM_PUBLIC_URL = "https://chat.practice.example/webhooks/telegram/webhook"
+UPDATE_IDS = itertools.count(random.randrange(10**8))
 
 
 @pytest.fixture(scope="module")
@@ -72,12 +75,13 @@ def new_phone() -> str:
 
 
 def twilio_form(sender: str, body: str, to: str = SMS_NUMBER) -> dict[str, str]:
-    """The form Twilio posts for an incoming message."""
+    """The form Twilio posts for an incoming message, with an id of its own (a repeated one is ignored)."""
+    sid = "SM" + uuid.uuid4().hex
     return {
-        "ToCountry": "GB", "ToState": "", "SmsMessageSid": "SM" + "1" * 32, "NumMedia": "0",
-        "ToCity": "", "FromZip": "", "SmsSid": "SM" + "1" * 32, "FromState": "", "SmsStatus": "received",
+        "ToCountry": "GB", "ToState": "", "SmsMessageSid": sid, "NumMedia": "0",
+        "ToCity": "", "FromZip": "", "SmsSid": sid, "FromState": "", "SmsStatus": "received",
         "FromCity": "", "Body": body, "FromCountry": "GB", "To": to, "ToZip": "", "NumSegments": "1",
-        "MessageSid": "SM" + "1" * 32, "AccountSid": ACCOUNT_SID, "From": sender, "ApiVersion": "2010-04-01",
+        "MessageSid": sid, "AccountSid": ACCOUNT_SID, "From": sender, "ApiVersion": "2010-04-01",
     }  # fmt: skip
 
 
@@ -114,7 +118,7 @@ def telegram_update(chat_id: int, text: str, chat_type: str = "private") -> dict
     person = {"id": chat_id, "is_bot": False, "first_name": "Sam", "language_code": "en"}
     chat = {"id": chat_id, "first_name": "Sam", "type": chat_type}
     message = {"message_id": 1, "from": person, "chat": chat, "date": 1764590400, "text": text}
-    return {"update_id": random.randrange(10**8), "message": message}
+    return {"update_id": next(UPDATE_IDS), "message": message}  # each its own: a repeated one is ignored
 
 
 def post_to_telegram_webhook(assistant: Assistant, update: dict, secret: str | None = SECRET) -> int:
