@@ -67,6 +67,10 @@ class Settings:
     scaled_action_ports: tuple[int, ...] = (5056, 5057)
     # Where the console reads conversations when Rasa's tracker store is a database server.
     tracker_store_url: str = ""
+    # What could not be written while the database was down (bot/store/outbox.py), and how
+    # often the action server tries to write it (seconds).
+    outbox_path: Path = PROJECT_ROOT / "var" / "outbox.jsonl"
+    outbox_retry_seconds: float = 10.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -111,6 +115,8 @@ class Settings:
             scaled_rasa_ports=_ports(env("SCALED_RASA_PORTS", "5006,5007")),
             scaled_action_ports=_ports(env("SCALED_ACTION_PORTS", "5056,5057")),
             tracker_store_url=env("TRACKER_STORE_URL", ""),
+            outbox_path=_project_path(env("OUTBOX_PATH", "var/outbox.jsonl")),
+            outbox_retry_seconds=float(env("OUTBOX_RETRY_SECONDS", "10")),
         )
 
     @property

@@ -26,6 +26,18 @@ from bot.store.database import Database, migrate
 POSTGRES_ENV = "TEST_DATABASE_URL"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _tests_outbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """What the service layer queues while a database is down (bot/store/outbox.py) goes to a
+    folder of this run, never to the project's var/ (nor is .env read to find it)."""
+    from bot import services
+    from bot.store.outbox import Outbox
+
+    services.use_outbox(Outbox(tmp_path_factory.mktemp("outbox") / "outbox.jsonl"))
+    yield
+    services.use_outbox(None)
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'whatmatters.db'}"
