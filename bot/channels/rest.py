@@ -7,6 +7,9 @@ Our REST callers are trusted tools (`make shell`, the benchmark, the tests),
 and each already holds RASA_AUTH_TOKEN, the key to Rasa's HTTP API, which
 reads every conversation anyway: this channel asks them for it as a bearer
 token. Patients reach us through the widget and the messaging channels.
+
+As in every channel of ours, a message over MAX_MESSAGE_CHARS is answered with
+a request to shorten it and never reaches Rasa (bot/channels/limits.py).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from bot.channels.limits import configured_limit, refusing_too_long
 
 
 class TokenRestInput(RestInput):
@@ -41,7 +46,8 @@ class TokenRestInput(RestInput):
         self.token = token
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = super().blueprint(on_new_message)
+        # An over-long message is answered before Rasa reads it (bot/channels/limits.py).
+        webhook = super().blueprint(refusing_too_long(on_new_message, configured_limit()))
 
         @webhook.middleware("request")
         async def require_token(request: Request) -> HTTPResponse | None:

@@ -20,6 +20,8 @@ What it changes in Rasa 3.6's Telegram channel:
   old button tapped later is read as words, never as a stale choice;
 - the crisis marker actions/safety.py adds to its messages is never sent as API
   arguments (the crisis text itself goes as a normal message);
+- a message over MAX_MESSAGE_CHARS is answered with a request to shorten it and
+  never reaches Rasa (bot/channels/limits.py);
 - with TELEGRAM_ACCESS_TOKEN blank the channel is off: no call to Telegram, and
   its webhook answers 404.
 """
@@ -46,6 +48,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels import text_only
+from bot.channels.limits import configured_limit, refusing_too_long
 from bot.channels.replays import SeenIds
 
 logger = logging.getLogger(__name__)
@@ -183,6 +186,8 @@ class TelegramInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("telegram_webhook", __name__)
+        # An over-long message is answered before Rasa reads it (bot/channels/limits.py).
+        on_new_message = refusing_too_long(on_new_message, configured_limit())
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

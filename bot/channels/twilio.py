@@ -13,6 +13,8 @@ What it adds to Rasa 3.6's Twilio channel:
   answered once;
 - the crisis marker actions/safety.py adds to its messages is never sent as
   API arguments (the crisis text itself goes as a normal message);
+- a message over MAX_MESSAGE_CHARS is answered with a request to shorten it and
+  never reaches Rasa (bot/channels/limits.py);
 - with TWILIO_ACCOUNT_SID blank the channel is off: its webhook answers 404.
 """
 
@@ -37,6 +39,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from bot.channels import text_only
+from bot.channels.limits import configured_limit, refusing_too_long
 from bot.channels.replays import SeenIds
 
 logger = logging.getLogger(__name__)
@@ -155,6 +158,8 @@ class TwilioInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("twilio_webhook", __name__)
+        # An over-long message is answered before Rasa reads it (bot/channels/limits.py).
+        on_new_message = refusing_too_long(on_new_message, configured_limit())
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

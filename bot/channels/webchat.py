@@ -12,6 +12,10 @@ Configured in credentials.yml as `bot.channels.webchat.WebchatInput`. Compared w
 - sends each reply as one message: its text, its buttons and, for crisis signposting, a `crisis`
   flag (Rasa's own output would send the flag as a second event, or fail on it);
 - sends the conversation so far when a browser comes back, so the widget shows it and carries on;
+- answers a message over MAX_MESSAGE_CHARS with a request to shorten it, before Rasa reads it
+  (bot/channels/limits.py); takes no socket.io message bigger than ten such messages
+  (`max_http_buffer_size`), and no binary attachments at all: python-socketio (5.9 and every later 5.x)
+  buffers as many as a packet announces, so one crafted packet could fill the server's memory;
 - serves the widget itself (`/webhooks/webchat/widget.js` and `widget.css`): nothing is loaded from
   anyone else.
 """
@@ -34,7 +38,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 from socketio import exceptions as socketio_errors
+from socketio import packet as socketio_packet
 
+from bot.channels.limits import refusing_too_long
 from bot.config import Settings
 
 logger = logging.getLogger(__name__)
@@ -46,6 +52,9 @@ SOCKET_IO_CLIENT = WIDGET_DIR / "vendor" / "socket.io.min.js"
 SESSION_ID = re.compile(r"[0-9a-f]{32}")
 HISTORY_LIMIT = 200  # messages shown when someone comes back; a whole interview is about 60
 ASSET_HEADERS = {"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"}
+# JSON escapes a control character as \u00XX: 6 bytes for one character, at worst.
+BYTES_PER_CHARACTER = 6
+ENVELOPE_BYTES = 1024  # the event's name, the JSON around the text, engine.io's framing
 
 Message = dict[str, Any]
 
@@ -63,6 +72,33 @@ class WebchatOutput(SocketIOOutput):
             await self._send_message(recipient_id, shaped)
 
 
+def buffer_size(max_message_chars: int) -> int:
+    """The biggest socket.io message taken (`max_http_buffer_size`, bytes): room for a message of ten
+    times MAX_MESSAGE_CHARS, however it is escaped, so a long paste still gets the kind reply; a
+    bigger one is no one typing, and python-engineio closes its connection before reading it."""
+    return 10 * max_message_chars * BYTES_PER_CHARACTER + ENVELOPE_BYTES
+
+
+class TextOnlyServer(AsyncServer):
+    """python-socketio's server, refusing binary packets: the widget sends none.
+
+    python-socketio keeps every attachment a binary packet announces (its own limit is only the
+    count's ten digits), in memory, until the last one comes: the unbounded-attachments hole that
+    socket.io-parser 4.2.6 closed for Node (CVE-2026-33151). No 5.x release of python-socketio
+    limits it, so such a packet closes its connection here before anything of it is kept.
+    """
+
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        if not isinstance(data, str) or data[:1] in _BINARY_PACKETS:
+            logger.warning("Closed a widget connection that sent binary data")
+            await self.eio.disconnect(eio_sid)
+            return
+        await super()._handle_eio_message(eio_sid, data)
+
+
+_BINARY_PACKETS = (str(socketio_packet.BINARY_EVENT), str(socketio_packet.BINARY_ACK))
+
+
 class WebchatInput(SocketIOInput):
     @classmethod
     def name(cls) -> str:
@@ -75,6 +111,7 @@ class WebchatInput(SocketIOInput):
         return cls(
             allowed_origins=settings.widget_allowed_origins,
             practice_id=settings.practice_id,
+            max_message_chars=settings.max_message_chars,
             user_message_evt=credentials.get("user_message_evt", "user_uttered"),
             bot_message_evt=credentials.get("bot_message_evt", "bot_uttered"),
         )
@@ -85,10 +122,12 @@ class WebchatInput(SocketIOInput):
         practice_id: str,
         user_message_evt: str = "user_uttered",
         bot_message_evt: str = "bot_uttered",
+        max_message_chars: int = 2000,
     ) -> None:
         super().__init__(user_message_evt, bot_message_evt, session_persistence=True)
         self.allowed_origins = list(allowed_origins)
         self.practice_id = practice_id
+        self.max_message_chars = max_message_chars
 
     def get_output_channel(self) -> OutputChannel | None:
         return WebchatOutput(self.sio, self.bot_message_evt) if self.sio else None
@@ -97,8 +136,14 @@ class WebchatInput(SocketIOInput):
         # An empty list would switch python-engineio's origin check off (Rasa's default): never pass one.
         if not self.allowed_origins:
             raise ValueError("WIDGET_ALLOWED_ORIGINS is empty: name the practice website's origin.")
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.allowed_origins)
+        sio = TextOnlyServer(
+            async_mode="sanic",
+            cors_allowed_origins=self.allowed_origins,
+            max_http_buffer_size=buffer_size(self.max_message_chars),
+        )
         self.sio = sio
+        # An over-long message is answered before Rasa reads it (bot/channels/limits.py).
+        on_new_message = refusing_too_long(on_new_message, self.max_message_chars)
         webhook = SocketBlueprint(sio, self.socketio_path, "webchat_webhook", __name__)
         _add_widget_routes(webhook)
 
