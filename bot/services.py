@@ -20,6 +20,7 @@ from __future__ import annotations
 import copy
 import logging
 import socket
+import sqlite3
 import threading
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -218,6 +219,8 @@ def open_plan_store(url: str) -> Database:
 def is_unavailable(error: BaseException) -> bool:
     """The database could not be reached, or did not answer in time: worth retrying later.
     Not a bug, a constraint or bad data, which retrying would not mend."""
+    if isinstance(error, InterfaceError) and isinstance(error.orig, sqlite3.InterfaceError):
+        return False  # SQLite's is a value it cannot bind: a bug, not an outage
     if isinstance(error, (OperationalError, InterfaceError, PoolTimeout)):
         return True  # connection refused or lost, timeouts; SQLite: file unopenable, read-only, locked
     if isinstance(error, DBAPIError) and error.connection_invalidated:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot import services
@@ -287,5 +288,7 @@ def test_what_counts_as_the_database_being_unavailable() -> None:
     assert services.is_unavailable(PoolTimeout("QueuePool limit reached, timed out"))
     assert services.is_unavailable(TimeoutError())
     assert services.is_unavailable(ConnectionRefusedError())
+    assert services.is_unavailable(InterfaceError("SELECT 1", {}, Exception("connection already closed")))
+    assert not services.is_unavailable(InterfaceError("INSERT", {}, sqlite3.InterfaceError("binding")))
     assert not services.is_unavailable(IntegrityError("INSERT", {}, Exception("duplicate")))
     assert not services.is_unavailable(ValueError("a bug"))
