@@ -7,6 +7,9 @@
                                [--password-stdin]
     python -m bot users list | users deactivate --email E
     python -m bot tokens create --name N [--practice P] [--scope read|write] | tokens list | tokens revoke ID
+    python -m bot directory import FILE_OR_URL [--practice P] [--replace]   local services (ORUK or CSV)
+    python -m bot directory list [--practice P] | directory show ID | directory remove ID
+    python -m bot directory suggest "the person's words" [--practice P] [--age N]
     python -m bot console [--port PORT] [--openapi FILE]   the review console alone
     python -m bot model train            train the Rasa model if its inputs changed
     python -m bot servers start|stop     the Rasa server, the action server, the console, the demo site
@@ -40,6 +43,7 @@ from bot.careplan.fhir import plan_to_fhir_bundle
 from bot.careplan.model import CarePlan, PlanStatus
 from bot.careplan.review import Role, TokenScope
 from bot.config import Settings
+from bot.directory.model import DirectoryError, StoredService
 from bot.services import get_plan, list_plans
 from bot.store.database import Database, migrate, open_database
 
@@ -68,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db_commands(commands.add_parser("db", help="manage the database"))
     _add_users_commands(commands.add_parser("users", help="people who may use the review console"))
     _add_tokens_commands(commands.add_parser("tokens", help="API tokens for other systems"))
+    _add_directory_commands(
+        commands.add_parser("directory", help="the practice's directory of local services")
+    )
     _add_running_commands(commands)
     return parser
 
@@ -112,6 +119,38 @@ def _add_tokens_commands(parser: argparse.ArgumentParser) -> None:
     _leaf(commands, "list", "list tokens (never their secrets)", _list_tokens)
     revoking = _leaf(commands, "revoke", "stop a token working, at once", _revoke_token)
     revoking.add_argument("token_id", type=int, metavar="ID", help="the id shown by `tokens list`")
+
+
+def _add_directory_commands(parser: argparse.ArgumentParser) -> None:
+    commands = parser.add_subparsers(dest="directory_command", metavar="ACTION", required=True)
+    importing = _leaf(
+        commands, "import", "import local services from an ORUK feed (3.0 or 1.0) or a CSV", _import_directory
+    )
+    importing.add_argument(
+        "location",
+        metavar="FILE_OR_URL",
+        help="an ORUK API's address (its /services pages are all read), or a .json or .csv file",
+    )
+    importing.add_argument("--practice", help="practice id (default: PRACTICE_ID)")
+    importing.add_argument(
+        "--replace", action="store_true", help="make this the practice's whole directory: delete the rest"
+    )
+    listing = _leaf(commands, "list", "list the services in the directories", _list_directory)
+    listing.add_argument("--practice", help="only this practice's services")
+    listing.add_argument("--active", action="store_true", help="only the services that can be suggested")
+    listing.add_argument("--format", choices=("table", "json"), default="table")
+    showing = _leaf(commands, "show", "show one service", _show_service)
+    showing.add_argument("service_id", type=int, metavar="ID", help="the id shown by `directory list`")
+    showing.add_argument("--format", choices=("text", "json"), default="text")
+    removing = _leaf(commands, "remove", "delete one service from its practice's directory", _remove_service)
+    removing.add_argument("service_id", type=int, metavar="ID", help="the id shown by `directory list`")
+    suggesting = _leaf(
+        commands, "suggest", "the services that fit a person's words, best first, with why", _suggest
+    )
+    suggesting.add_argument("words", nargs="+", help="what the person said (what matters, concerns, goals)")
+    suggesting.add_argument("--practice", help="practice id (default: PRACTICE_ID)")
+    suggesting.add_argument("--age", type=int, help="the person's age, if known (default: an adult)")
+    suggesting.add_argument("--limit", type=int, default=5)
 
 
 def _add_running_commands(commands: argparse._SubParsersAction) -> None:
@@ -273,6 +312,152 @@ def _revoke_token(args: argparse.Namespace, url: str) -> int:
         return 1
     print(f"Token {args.token_id} revoked.")
     return 0
+
+
+def _import_directory(args: argparse.Namespace, url: str) -> int:
+    from bot import directory_services
+
+    practice = args.practice or Settings.from_env().practice_id
+    try:
+        result = directory_services.import_from(_database(url), args.location, practice, replace=args.replace)
+    except DirectoryError as error:
+        print(f"Nothing imported: {error}", file=sys.stderr)
+        return 1
+    print(f"Imported {result}")
+    return 0
+
+
+def _list_directory(args: argparse.Namespace, url: str) -> int:
+    from bot import directory_services
+
+    stored = directory_services.list_services(_database(url), args.practice, active_only=args.active)
+    if args.format == "json":
+        _print_json([_service_dict(s) for s in stored])
+        return 0
+    header = ("ID", "PRACTICE", "NAME", "STATUS", "AGES", "CATEGORIES")
+    rows = [
+        (
+            str(s.id),
+            s.practice_id,
+            _shorten(s.service.name, 48),
+            s.service.status.value,
+            _ages(s),
+            _shorten(", ".join(s.service.categories), 50),
+        )
+        for s in stored
+    ]
+    print(_columns(header, rows) if rows else "No services in the directory yet.")
+    return 0
+
+
+def _show_service(args: argparse.Namespace, url: str) -> int:
+    from bot import directory_services
+
+    stored = directory_services.get_service(_database(url), args.service_id)
+    if stored is None:
+        print(f"No service {args.service_id} in the directory.", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        _print_json({**_service_dict(stored), "record": stored.service.record})
+        return 0
+    service = stored.service
+    lines = [
+        (service.name, None),
+        (
+            "Status",
+            service.status.value
+            + (f" (gone from its feed {_minute(stored.withdrawn_at)})" if stored.withdrawn_at else ""),
+        ),
+        ("Practice", stored.practice_id),
+        ("Service id", f"{service.service_id} ({stored.format.value}, from {stored.source})"),
+        ("Organisation", service.organization),
+        ("Categories", ", ".join(service.categories)),
+        ("Ages", _ages(stored) if _ages(stored) != "-" else None),
+        ("Eligibility", service.eligibility),
+        ("Where", service.area),
+        ("When", service.schedule),
+        ("Cost", service.cost),
+        ("Contact", service.contact),
+        ("Web", service.url),
+        ("Updated (UTC)", _minute(stored.updated_at)),
+    ]
+    for label, value in lines:
+        if value is None and label == service.name:
+            print(label)
+        elif value:
+            print(f"  {label}: {value}")
+    if service.description:
+        print()
+        print(service.description)
+    return 0
+
+
+def _remove_service(args: argparse.Namespace, url: str) -> int:
+    from bot import directory_services
+
+    removed = directory_services.remove_service(_database(url), args.service_id)
+    if removed is None:
+        print(f"No service {args.service_id} in the directory.", file=sys.stderr)
+        return 1
+    print(f"Removed {removed.service.name!r} from practice {removed.practice_id}'s directory.")
+    return 0
+
+
+def _suggest(args: argparse.Namespace, url: str) -> int:
+    from bot import directory_services
+    from bot.directory.matching import Said
+
+    practice = args.practice or Settings.from_env().practice_id
+    said = [Said("said", " ".join(args.words))]
+    suggestions = directory_services.suggest(_database(url), practice, said, age=args.age, limit=args.limit)
+    if not suggestions:
+        print(f"Nothing in practice {practice}'s directory fits those words.")
+    for number, suggestion in enumerate(suggestions, start=1):
+        service = suggestion.service
+        print(f"{number}. {service.name} (score {suggestion.score:.1f})")
+        for reason in suggestion.why:
+            print(f"     why: {reason}")
+        if audience := service.audience():
+            print(f"     for people {audience}")
+    return 0
+
+
+def _service_dict(stored: StoredService) -> dict[str, object]:
+    service = stored.service
+    return {
+        "id": stored.id,
+        "practice_id": stored.practice_id,
+        "service_id": service.service_id,
+        "name": service.name,
+        "status": service.status.value,
+        "description": service.description,
+        "categories": list(service.categories),
+        "minimum_age": service.minimum_age,
+        "maximum_age": service.maximum_age,
+        "eligibility": service.eligibility,
+        "area": service.area,
+        "schedule": service.schedule,
+        "cost": service.cost,
+        "phone": service.phone,
+        "email": service.email,
+        "url": service.url,
+        "organization": service.organization,
+        "source": stored.source,
+        "format": stored.format.value,
+        "updated_at": stored.updated_at.isoformat(),
+        "withdrawn_at": stored.withdrawn_at.isoformat() if stored.withdrawn_at else None,
+    }
+
+
+def _ages(stored: StoredService) -> str:
+    low, high = stored.service.minimum_age, stored.service.maximum_age
+    if low is None and high is None:
+        return "-"
+    return f"{low if low is not None else 0}-{high if high is not None else ''}"
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _console(args: argparse.Namespace, url: str) -> int:
