@@ -33,24 +33,31 @@ $(INSTALLED): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]"
 	@touch $@
 
-# Settings: a copy of .env.example with a fresh token for Rasa's HTTP API and a
-# fresh secret key for the review console. Secrets: readable by its owner only
-# (umask 077, so it is never readable by others, even for a moment).
+# Settings: a copy of .env.example with a fresh token for Rasa's HTTP API, a
+# fresh secret key for the review console and a fresh secret for the action
+# server. Secrets: readable by its owner only (umask 077, so it is never
+# readable by others, even for a moment).
 .env: | $(INSTALLED)
 	@umask 077; \
 	  token=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(24))'); \
 	  key=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))'); \
+	  actions=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))'); \
 	  sed -e "s/^RASA_AUTH_TOKEN=$$/RASA_AUTH_TOKEN=$$token/" \
-	      -e "s/^CONSOLE_SECRET_KEY=$$/CONSOLE_SECRET_KEY=$$key/" .env.example > .env
+	      -e "s/^CONSOLE_SECRET_KEY=$$/CONSOLE_SECRET_KEY=$$key/" \
+	      -e "s/^ACTION_SERVER_TOKEN=$$/ACTION_SERVER_TOKEN=$$actions/" .env.example > .env
 	@echo "Wrote .env (edit it to change settings)."
 
-# A .env written before the console existed gets its secret key added once; one
-# written before issue 13 (0644) is made readable by its owner only.
+# A .env written before the console (or the action server's secret, issue 13)
+# existed gets the missing secret added once; one written before issue 13 (0644)
+# is made readable by its owner only.
 console-key: .env
 	@chmod 600 .env
 	@grep -q '^CONSOLE_SECRET_KEY=.' .env || { \
 	  echo "CONSOLE_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))')" >> .env; \
 	  echo "Added CONSOLE_SECRET_KEY to .env."; }
+	@grep -q '^ACTION_SERVER_TOKEN=.' .env || { \
+	  echo "ACTION_SERVER_TOKEN=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(32))')" >> .env; \
+	  echo "Added ACTION_SERVER_TOKEN to .env."; }
 
 model: setup
 	$(PY) -m bot model train

@@ -67,6 +67,11 @@ class Settings:
     scaled_action_ports: tuple[int, ...] = (5056, 5057)
     # Where the console reads conversations when Rasa's tracker store is a database server.
     tracker_store_url: str = ""
+    # The action server's shared secret: Rasa sends it (endpoints.yml), the action server
+    # refuses any call without it (bot/action_server.py). And the largest body it takes,
+    # inflated if it came compressed (bytes).
+    action_server_token: str = ""
+    action_server_max_body_bytes: int = 10_000_000
     # What could not be written while the database was down (bot/store/outbox.py), and how
     # often the action server tries to write it (seconds).
     outbox_path: Path = PROJECT_ROOT / "var" / "outbox.jsonl"
@@ -115,6 +120,8 @@ class Settings:
             scaled_rasa_ports=_ports(env("SCALED_RASA_PORTS", "5006,5007")),
             scaled_action_ports=_ports(env("SCALED_ACTION_PORTS", "5056,5057")),
             tracker_store_url=env("TRACKER_STORE_URL", ""),
+            action_server_token=env("ACTION_SERVER_TOKEN", ""),
+            action_server_max_body_bytes=int(env("ACTION_SERVER_MAX_BODY_BYTES") or "10000000"),
             outbox_path=_project_path(env("OUTBOX_PATH", "var/outbox.jsonl")),
             outbox_retry_seconds=float(env("OUTBOX_RETRY_SECONDS", "10")),
         )

@@ -53,9 +53,15 @@ def servers(settings: Settings, model: Path) -> list[Server]:
 def action_server(settings: Settings, name: str, port: int) -> Server:
     return Server(
         name=name,
-        command=[sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
-        health_url=f"http://{settings.action_server_host}:{port}/health",
-        env={"SANIC_HOST": settings.action_server_host},
+        # Rasa SDK's server, locked with ACTION_SERVER_TOKEN, with the task that writes what was
+        # queued while the database was down (bot/action_server.py).
+        command=[sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(port)],
+        health_url=f"http://{settings.action_server_host}:{port}/health",  # the one path open without it
+        env={
+            "SANIC_HOST": settings.action_server_host,
+            # The shared secret every call must carry; in the environment, never on a command line.
+            "ACTION_SERVER_TOKEN": settings.action_server_token,
+        },
     )
 
 
@@ -77,6 +83,7 @@ def rasa_server(
         env={
             **settings.messaging,  # credentials.yml's channels, blank when off
             "RASA_AUTH_TOKEN": settings.rasa_auth_token,  # the API's and the REST channel's token
+            "ACTION_SERVER_TOKEN": settings.action_server_token,  # endpoints.yml sends it to the actions
             **env,
             "RASA_TELEMETRY_ENABLED": "false",
         },
@@ -130,6 +137,8 @@ def check_secrets(settings: Settings) -> None:
         raise SystemExit("RASA_AUTH_TOKEN is empty: set it in .env (make run writes one).")
     if not settings.console_secret_key:
         raise SystemExit("CONSOLE_SECRET_KEY is empty: set it in .env (make run writes one).")
+    if not settings.action_server_token:
+        raise SystemExit("ACTION_SERVER_TOKEN is empty: set it in .env (make run writes one).")
 
 
 def launch(settings: Settings, topology: list[Server]) -> None:

@@ -113,6 +113,7 @@ def _settings(config: str, folder: Path) -> Settings:
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
         "CONSOLE_PORT": str(_free_port()),
         "CONSOLE_SECRET_KEY": secrets.token_urlsafe(16),
+        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(16),
         "TRACKER_STORE_DB": str(folder / "tracker.db"),
         "DATABASE_URL": _database_url(config, folder),
         "LOCK_STORE_KEY_PREFIX": f"bench{uuid.uuid4().hex[:8]}",

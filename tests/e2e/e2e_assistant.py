@@ -35,6 +35,7 @@ class Assistant:
         demo_site_port = _free_port()  # the demo practice website, with the chat widget
         self.demo_url = f"http://127.0.0.1:{demo_site_port}"
         self.token = uuid.uuid4().hex
+        self.action_token = uuid.uuid4().hex  # Rasa's secret for the action server (issue 13, item 1)
         self.env = {
             **os.environ,
             "PRACTICE_ID": "e2e-practice",
@@ -44,6 +45,7 @@ class Assistant:
             "RASA_AUTH_TOKEN": self.token,
             "ACTION_SERVER_PORT": str(action_port),
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+            "ACTION_SERVER_TOKEN": self.action_token,
             "RUN_DIR": str(run_dir),
             "CONSOLE_PORT": str(_free_port()),  # never the default 8000, which others may hold
             "DEMO_SITE_PORT": str(demo_site_port),

@@ -4,6 +4,7 @@ Rasa's master token is never on a command line (issue 13, item 6)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -23,6 +24,7 @@ from bot.store.database import ensure_sqlite_folder
 ROOT = Path(__file__).resolve().parents[2]
 VENV = Path(sys.executable).parent.parent  # the project's virtualenv, as make would use it
 TOKEN = "-rasa-master-token-0123456789"  # a dash first, as secrets.token_urlsafe gives one time in 64
+ACTION_TOKEN = "-action-server-secret-0123456789"
 
 
 def mode(path: Path) -> int:
@@ -42,7 +44,7 @@ def settings(tmp_path: Path) -> Settings:
     return replace(
         Settings.from_env(), run_dir=tmp_path / "var", tracker_store_db=tmp_path / "var" / "tracker.db",
         database_url="postgresql+psycopg2://carer:s3cret@db.example:6543/plans",
-        rasa_auth_token=TOKEN, console_secret_key="key",
+        rasa_auth_token=TOKEN, console_secret_key="key", action_server_token=ACTION_TOKEN,
     )  # fmt: skip
 
 
@@ -60,7 +62,9 @@ def test_make_writes_env_readable_by_its_owner_only(tmp_path: Path) -> None:
     shutil.copy(ROOT / ".env.example", tmp_path)
     make(tmp_path, ".env", "console-key")
     assert mode(tmp_path / ".env") == 0o600
-    assert "RASA_AUTH_TOKEN=\n" not in (tmp_path / ".env").read_text()  # it got its token
+    written = (tmp_path / ".env").read_text()
+    assert "RASA_AUTH_TOKEN=\n" not in written  # it got its token
+    assert re.search(r"^ACTION_SERVER_TOKEN=[A-Za-z0-9_-]{40,}$", written, re.M)  # and the action server's
 
 
 def test_make_tightens_an_env_written_before(tmp_path: Path) -> None:
@@ -68,6 +72,8 @@ def test_make_tightens_an_env_written_before(tmp_path: Path) -> None:
     (tmp_path / ".env").chmod(0o644)
     make(tmp_path, "console-key")
     assert mode(tmp_path / ".env") == 0o600
+    # Written before the action server had a secret: it gets one (issue 13, item 1).
+    assert re.search(r"^ACTION_SERVER_TOKEN=[A-Za-z0-9_-]{40,}$", (tmp_path / ".env").read_text(), re.M)
 
 
 def test_the_runtime_folder_is_readable_by_its_owner_only(settings: Settings, loose_umask: None) -> None:
@@ -103,7 +109,7 @@ def test_no_server_we_start_has_the_rasa_token_on_its_command_line(
     servers.launch(settings, scaled.topology(settings, Path("model.tar.gz"), "nginx"))  # make run-scaled
 
     assert len(argvs) == 4 + 7
-    assert not [argv for argv in argvs if any(TOKEN in arg for arg in argv)]
+    assert not [argv for argv in argvs if any(TOKEN in arg or ACTION_TOKEN in arg for arg in argv)]
 
 
 def test_rasa_gets_the_token_from_its_environment(
