@@ -174,7 +174,9 @@ def prepare_databases(database: URL) -> None:
 
 
 def _create_database_if_missing(database: URL) -> None:
-    engine = create_engine(database.set(database="postgres"), isolation_level="AUTOCOMMIT", future=True)
+    engine = create_engine(
+        database.set(database="postgres"), isolation_level="AUTOCOMMIT", future=True, hide_parameters=True
+    )
     try:
         with engine.connect() as connection:
             found = connection.execute(

@@ -132,7 +132,9 @@ def _database_url(config: str, folder: Path) -> str:
 
 def _drop_database(url: str) -> None:
     database = make_url(url)
-    engine = create_engine(database.set(database="postgres"), isolation_level="AUTOCOMMIT", future=True)
+    engine = create_engine(
+        database.set(database="postgres"), isolation_level="AUTOCOMMIT", future=True, hide_parameters=True
+    )
     try:
         with engine.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{database.database}" WITH (FORCE)'))

@@ -55,13 +55,20 @@ def open_database(url: str) -> Database:
 
 
 def create_database_engine(url: str) -> Engine:
+    """An engine whose errors never carry the statement's values.
+
+    SQLAlchemy puts a failed statement's parameters in the error's text (a person's
+    words, their phone number), and that text is logged and sent on: hide_parameters
+    keeps them out (issue 13, item 5). Every engine we build says so.
+    """
     parsed = make_url(url)
     if not _is_sqlite(parsed):
-        return create_engine(parsed, future=True, pool_pre_ping=True)
+        return create_engine(parsed, future=True, pool_pre_ping=True, hide_parameters=True)
     ensure_sqlite_folder(parsed)
     engine = create_engine(
         parsed,
         future=True,
+        hide_parameters=True,
         # Blocking calls get pushed onto worker threads (asyncio executors, web servers);
         # the timeout lets a writer wait for another process's write instead of failing.
         connect_args={"check_same_thread": False, "timeout": _SQLITE_BUSY_TIMEOUT_SECONDS},

@@ -5,9 +5,14 @@ its rows from inside an action would be undone a moment later. Instead the
 action sets the slot `erase_conversation`, and this store, seeing it among
 the turn's events, deletes every stored event of that conversation instead
 of saving. Configured in endpoints.yml.
+
+Its engine hides statements' values from its errors, as every engine of ours does
+(bot/store/database.py): a failed save would otherwise log the person's words.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SlotSet, UserUttered
@@ -18,6 +23,11 @@ ERASE_SLOT = "erase_conversation"
 
 
 class ErasableSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Rasa builds the engine itself; its errors read this attribute (issue 13, item 5).
+        self.engine.hide_parameters = True
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         if erase_requested(tracker):
             self.erase(tracker.sender_id)

@@ -64,14 +64,15 @@ class TranscriptReader:
     def _connect(self) -> Engine:
         if self._engine is None and isinstance(self.tracker, str):
             self._engine = create_engine(
-                self.tracker, future=True, pool_pre_ping=True,
+                self.tracker, future=True, pool_pre_ping=True, hide_parameters=True,
                 execution_options={"postgresql_readonly": True},
             )  # fmt: skip
         if self._engine is None:
             uri = f"{Path(self.tracker).resolve().as_uri()}?mode=ro"
             self._engine = create_engine(
-                "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
-            )
+                "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
+                hide_parameters=True,
+            )  # fmt: skip
         return self._engine
 
 
