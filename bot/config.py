@@ -54,6 +54,8 @@ class Settings:
     # Proxies whose X-Forwarded-For uvicorn believes: without it, behind a proxy every client
     # would share the proxy's address (and its sign-in limit).
     console_forwarded_allow_ips: str = "127.0.0.1"
+    # The largest request body the console takes (bytes): anything larger is refused (413).
+    console_max_body_bytes: int = 1_048_576
     # Messaging channels: each of MESSAGING_SETTINGS, blank when unset.
     messaging: dict[str, str] = field(default_factory=dict, hash=False)  # Settings stays hashable
     # The web widget (bot/channels/webchat.py) and the demo practice page (bot/demo_site).
@@ -108,6 +110,7 @@ class Settings:
             console_login_free_attempts_per_address=int(env("CONSOLE_LOGIN_FREE_ATTEMPTS_PER_ADDRESS", "50")),
             console_login_max_lockout_minutes=int(env("CONSOLE_LOGIN_MAX_LOCKOUT_MINUTES", "60")),
             console_forwarded_allow_ips=env("CONSOLE_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            console_max_body_bytes=int(env("CONSOLE_MAX_BODY_BYTES") or "1048576"),
             messaging={name: env(name, "") for name in MESSAGING_SETTINGS},
             demo_site_host=demo_host,
             demo_site_port=demo_port,

@@ -28,6 +28,7 @@ from bot.config import Settings
 from bot.console import api, pages, views
 from bot.console.auth import CsrfFailed, LoginRequired, login_url
 from bot.console.errors import http_status
+from bot.console.guards import CSRF_FAILED, RequestGuard
 from bot.store.database import Database, open_database
 from bot.store.transcripts import TranscriptReader
 
@@ -91,6 +92,8 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     _add_error_handlers(app)
+    # Inside the security headers (the last added runs first), so a refusal carries them too.
+    app.add_middleware(RequestGuard, max_body_bytes=settings.console_max_body_bytes)
     app.middleware("http")(_security_headers)
     return app
 
@@ -123,8 +126,7 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(CsrfFailed)
     async def csrf_failed(request: Request, error: CsrfFailed) -> Response:
-        message = "The form's security token is missing or out of date: reload the page and try again."
-        return _error(request, 403, message)
+        return _error(request, 403, CSRF_FAILED)
 
     @app.exception_handler(PlanNotFound)
     async def plan_not_found(request: Request, error: PlanNotFound) -> Response:

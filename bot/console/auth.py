@@ -8,6 +8,11 @@
   token, tied to a short-lived `wm_login` cookie (login CSRF).
 - The API takes the same cookie (then unsafe methods need the CSRF token in
   an `X-CSRF-Token` header) or `Authorization: Bearer <token>` for systems.
+- Nothing posted is read before its sender is known: `checked_form` after
+  `page_user`, and an API call's body after `authenticate_api`, which
+  bot/console/guards.py runs before the app reads the body.
+- Posted text is stored without bidirectional control characters
+  (bot/text_safety.py): a form here, a JSON body in bot/console/schemas.py.
 """
 
 from __future__ import annotations
@@ -20,18 +25,21 @@ from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request, Response, status
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
-from starlette.datastructures import FormData
+from fastapi.security.utils import get_authorization_scheme_param
+from starlette.datastructures import FormData, UploadFile
 
 from bot import account_services, security
 from bot.careplan.review import Actor, User
 from bot.config import Settings
 from bot.store.database import Database
+from bot.text_safety import without_bidi_controls
 
 SESSION_COOKIE = "wm_session"
 LOGIN_COOKIE = "wm_login"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+API_CALLER = "api_caller"  # request.state's name for the caller, once authenticated
 
 bearer_scheme = HTTPBearer(
     auto_error=False,
@@ -84,13 +92,25 @@ def api_actor(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     session_token: Annotated[str | None, Depends(cookie_scheme)],
 ) -> Actor:
-    """The caller of an API route: a system with a bearer token, or a signed-in user."""
-    if credentials is not None:
-        actor = account_services.actor_for_token(database(request), credentials.credentials)
+    """The caller of an API route: a system with a bearer token, or a signed-in user.
+
+    (The two schemes are parameters so that the API's documentation names them.)"""
+    known: Actor | None = getattr(request.state, API_CALLER, None)
+    return known if known is not None else authenticate_api(request)
+
+
+def authenticate_api(request: Request) -> Actor:
+    """The API's caller, from the request's headers only (its body is not read yet).
+
+    Raises HTTPException (401) for no caller or a bad token, CsrfFailed for a signed-in
+    browser's unsafe call without its CSRF token."""
+    scheme, token = get_authorization_scheme_param(request.headers.get("Authorization"))
+    if scheme.lower() == "bearer" and token:  # as HTTPBearer reads it
+        actor = account_services.actor_for_token(database(request), token)
         if actor is None:
             raise _unauthorized("That API token is not valid, or has been revoked.")
         return actor
-    user = session_user(request) if session_token else None
+    user = session_user(request) if request.cookies.get(SESSION_COOKIE) else None
     if user is None:
         raise _unauthorized("Sign in, or send an API token as 'Authorization: Bearer <token>'.")
     if request.method not in SAFE_METHODS and not _valid_csrf(request, request.headers.get(CSRF_HEADER)):
@@ -125,13 +145,22 @@ def csrf_token(request: Request) -> str:
     return security.sign(settings(request).console_secret_key, "session|" + request.cookies[SESSION_COOKIE])
 
 
-async def checked_form(request: Request) -> FormData:
-    """The posted form, if it carries this session's CSRF token."""
+async def checked_form(request: Request, _user: Annotated[User, Depends(page_user)]) -> FormData:
+    """The posted form of a signed-in user (read only then), if it carries this session's CSRF
+    token; its text without bidirectional control characters."""
     form = await request.form()
     token = form.get(CSRF_FIELD)
     if not _valid_csrf(request, token if isinstance(token, str) else None):
         raise CsrfFailed()
-    return form
+    return FormData(
+        [
+            (
+                without_bidi_controls(key),
+                value if isinstance(value, UploadFile) else without_bidi_controls(value),
+            )
+            for key, value in form.multi_items()
+        ]
+    )
 
 
 def _valid_csrf(request: Request, token: str | None) -> bool:

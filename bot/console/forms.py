@@ -5,7 +5,7 @@ values (lists of `Goal`, a `date`...). Values that cannot be read raise
 `InvalidEdit`, like every other bad value, so the page can say what is wrong.
 Lists (goals, people, agreed actions) are numbered rows, `goal-1-description`
 and so on, with one blank row for adding; a row left blank, or ticked for
-removal, is dropped.
+removal, is dropped. Every list has the API's caps (bot/console/schemas.py).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from starlette.datastructures import FormData
 
 from bot.careplan.model import AgreedAction, CarePlan, Goal, Support, SupportPerson
 from bot.careplan.review import InvalidEdit
+from bot.console.schemas import MAX_LIST_ITEMS
 
 Changes = dict[str, Any]
 QUESTION_PREFIX = "q-"
@@ -76,11 +77,13 @@ def _support(form: FormData, plan: CarePlan) -> Changes:
         SupportPerson(name=_text(form, f"{row}-name"), relationship=_text(form, f"{row}-relationship"))
         for row in _rows(form, "person")
     ]
-    roles = (_text(form, "from_practice") or "").split(",")
+    roles = [role.strip() for role in (_text(form, "from_practice") or "").split(",") if role.strip()]
+    if len(roles) > MAX_LIST_ITEMS:
+        raise InvalidEdit(f"Name at most {MAX_LIST_ITEMS} roles from the practice.")
     support = Support(
         needs=_text(form, "needs"),
         people=[person for person in people if not _blank(person.name, person.relationship)],
-        from_practice=[role.strip() for role in roles if role.strip()],
+        from_practice=roles,
     )
     return {"support": support}
 

@@ -1,8 +1,10 @@
 """The JSON API's request and response bodies (pydantic 1, as Rasa 3.6 needs).
 
 Requests are strict (unknown fields and wrong types are refused with a 422
-that names the field); responses mirror `bot.careplan.exports.plan_to_dict`,
-the plan's exchange format. These models are what docs/openapi.yaml documents.
+that names the field), every list and map in them has a cap, and their text
+comes without bidirectional control characters (bot/text_safety.py); responses
+mirror `bot.careplan.exports.plan_to_dict`, the plan's exchange format. These
+models are what docs/openapi.yaml documents.
 """
 
 # No `from __future__ import annotations`: pydantic 1 reads these annotations at import.
@@ -10,20 +12,25 @@ the plan's exchange format. These models are what docs/openapi.yaml documents.
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Extra, Field, conint, conlist, constr
+from pydantic import BaseModel, Extra, Field, conint, conlist, constr, root_validator, validator
 
 from bot.careplan.model import AgreedAction, Goal, PlanStatus, Support, SupportPerson
 from bot.careplan.review import MAX_AGREED_ACTIONS, MAX_GOALS, MAX_SHORT_TEXT_LENGTH, MAX_TEXT_LENGTH
+from bot.text_safety import without_bidi_controls
 
 LongText = constr(strict=True, max_length=MAX_TEXT_LENGTH)
 ShortText = constr(strict=True, max_length=MAX_SHORT_TEXT_LENGTH)
 Version = conint(strict=True, ge=1, le=2**31 - 1)
-MAX_LIST_ITEMS = 50  # supporters, practice roles
+MAX_LIST_ITEMS = 50  # supporters, practice roles, a section's answers
 
 
 class _Strict(BaseModel):
     class Config:
         extra = Extra.forbid
+
+    @root_validator(skip_on_failure=True)
+    def _without_bidi_controls(cls, values: dict[str, Any]) -> dict[str, Any]:
+        return without_bidi_controls(values)
 
 
 # --- Requests ---------------------------------------------------------------------------------------
@@ -80,9 +87,17 @@ class PlanPatch(_Strict):
     care_coordinator: ShortText | None = None
     review_date: date | None = Field(None, description="Today or later.")
 
+    @validator("what_matters", "strengths", "concerns")
+    def _answers_capped(cls, answers: dict[str, Any] | None) -> dict[str, Any] | None:
+        if answers is not None and len(answers) > MAX_LIST_ITEMS:
+            raise ValueError(f"a section has at most {MAX_LIST_ITEMS} answers")
+        return answers
+
     def changes(self) -> dict[str, Any]:
         """The fields sent, as domain values for `review_services.edit_plan`."""
-        sent = self.dict(exclude_unset=True, exclude={"expected_version"})
+        # The fields sent, each whole: a goal or person sent without some of its fields has them
+        # blank (exclude_unset would leave them out, and the domain's constructors need them).
+        sent = self.dict(include=self.__fields_set__ - {"expected_version"})
         converters = {
             "goals": lambda goals: [Goal(**goal) for goal in goals],
             "agreed_actions": lambda actions: [AgreedAction(**action) for action in actions],
