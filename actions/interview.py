@@ -26,16 +26,12 @@ from bot.careplan.interview import CONSENT, EASY_READ, OUTCOME, PENDING, SECTION
 from bot.careplan.parsing import parse_section_reference
 from bot.careplan.readback import readback
 from bot.careplan.reading import Nlu, read_reply
+from bot.channels.limits import TOO_LONG  # the channels say the same, before Rasa reads a message
 
 logger = logging.getLogger(__name__)
 
 # A disclosure of risk interrupts whatever its length: Rasa's safety rules answer first.
 ALWAYS_INTERRUPTS = {"risk_disclosure"}
-# Said instead of an error when a message is over the configured length (MAX_MESSAGE_CHARS).
-TOO_LONG = (
-    "Thank you. That's a lot to read in one go: could you say it in a shorter message, "
-    "under {limit} characters? You can send the rest in your next answers."
-)
 # What the person is told when the work a turn needed could not be done.
 COULD_NOT = {
     Effect.DRAFT_PLAN: "I'm sorry, I couldn't save your plan just now. Your answers are still here. "
