@@ -9,7 +9,7 @@ How a service is scored, so a link worker can follow it:
    words (befriending, social group, ...) as well as their own; or else a word of theirs that
    says something ("allotment"), which looks for itself.
 3. A looked-for word found in a service counts by how rare it is in this directory (a word
-   in every service tells nothing: BM25's inverse document frequency), times where it was
+   in every service tells little: BM25's inverse document frequency), times where it was
    found (a category 3, the name 2, the description 1), and a need's words count 0.8 of the
    person's own.
 4. Each reason counts once for a service: its best word in full, any more at 0.3, so
@@ -33,13 +33,14 @@ import yaml
 
 from bot.careplan.model import CarePlan
 from bot.directory.model import Service, ServiceStatus
-from bot.directory.words import Analyser, Word, default_analyser
+from bot.directory.words import Analyser, Word, default_analyser, quote
 
 NEEDS_FILE = Path(__file__).with_name("needs.yml")
 FIELD_WEIGHTS = {"category": 3.0, "name": 2.0, "description": 1.0}
 NEED_WEIGHT = 0.8  # a need's service words, against the person's own words at 1
 MORE_WORDS_WEIGHT = 0.3  # a reason's second and later words found in the same service
 MIN_SCORE = 2.0
+SMALL_DIRECTORY = 50  # services; see `_idf`
 DEFAULT_LIMIT = 5
 
 Lemmas = tuple[str, ...]
@@ -180,14 +181,14 @@ class Matcher:
         """The reasons to look: a need the person's words name, or else one of their words."""
         by_need: dict[str, _Looking] = {}
         by_word: dict[str, _Looking] = {}
-        for words in self.analyser(texts):
+        for text, words in zip(texts, self.analyser(texts), strict=True):
             covered: set[int] = set()
             for need in self.needs:
                 for phrase in need.said:
                     for start in _occurrences(words, phrase):
                         looking = by_need.setdefault(need.name, _Looking(need.name))
                         span = words[start : start + len(phrase)]
-                        looking.person_words[" ".join(w.text for w in span)] = None
+                        looking.person_words[quote(text, span)] = None
                         content = tuple(w.lemma for w in span if w.content)
                         if content:
                             looking.terms[content] = 1.0
@@ -197,7 +198,7 @@ class Matcher:
             for position, word in enumerate(words):
                 if word.content and position not in covered:
                     looking = by_word.setdefault(word.lemma, _Looking(None))
-                    looking.person_words[word.text] = None
+                    looking.person_words[quote(text, [word])] = None
                     looking.terms[(word.lemma,)] = 1.0
         # A word the person used that is also one of a need's own words is looked for once, in the need.
         need_terms = {term for looking in by_need.values() for term in looking.terms}
@@ -233,21 +234,19 @@ class Matcher:
         )
         lemmas = dict(zip(phrases, self.analyser(phrases), strict=True))
 
-        def read(values: Sequence[str], *, keep_small_words: bool) -> tuple[Lemmas, ...]:
-            # `said` phrases keep every word ("on my own"); `finds` keep the words that say something.
-            # Each by its lemmas and as written: a word alone may be lemmatised unlike in a sentence.
+        def read(values: Sequence[str]) -> tuple[Lemmas, ...]:
+            # Each phrase by its lemmas and as written: a word alone may be lemmatised unlike in a
+            # sentence. A phrase keeps its small words ("on my own", "men's shed"); a word alone that
+            # says too little ("help") is left out.
             read_phrases = []
             for value in values:
-                words = [w for w in lemmas[str(value)] if keep_small_words or w.content]
-                read_phrases += [tuple(w.lemma for w in words), tuple(w.text for w in words)]
-            return tuple(dict.fromkeys(phrase for phrase in read_phrases if phrase))
+                words = lemmas[str(value)]
+                if len(words) > 1 or (words and words[0].content):
+                    read_phrases += [tuple(w.lemma for w in words), tuple(w.text for w in words)]
+            return tuple(dict.fromkeys(read_phrases))
 
         return tuple(
-            Need(
-                name=str(name),
-                said=read(entry.get("said", ()), keep_small_words=True),
-                finds=read(entry.get("finds", ()), keep_small_words=False),
-            )
+            Need(name=str(name), said=read(entry.get("said", ())), finds=read(entry.get("finds", ())))
             for name, entry in entries.items()
         )
 
@@ -273,5 +272,10 @@ def _phrases(said: Sequence[str]) -> tuple[str, ...]:
 
 
 def _idf(count: int, total: int) -> float:
-    """BM25's inverse document frequency: rare in this directory counts most, and never below 0."""
+    """BM25's inverse document frequency: rare in this directory counts most, and never below 0.
+
+    A directory smaller than `SMALL_DIRECTORY` is counted as if it were that large (the rest
+    holding none of the word): in a directory of three, a word in all three still says something.
+    """
+    total = max(total, SMALL_DIRECTORY)
     return math.log(1 + (total - count + 0.5) / (count + 0.5))

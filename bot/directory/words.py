@@ -29,6 +29,7 @@ GENERIC_WORDS = frozenset(
     people person provide provides really run runs say see service services session sessions
     some someone something support supports supported take tell thing things think time try want
     way week weekly well would year use used free local welcome anyone everyone us our we
+    stop start back again long having
     """
     )
 )
@@ -41,8 +42,10 @@ class Word:
     """One word of a text: its lemma, the word as written, and whether it can match alone."""
 
     lemma: str
-    text: str
+    text: str  # lower-cased
     content: bool  # False for "the", "I", "help": they match only inside a phrase
+    start: int = 0  # where it is in the text (characters), to quote the person's own words
+    end: int = 0
 
     @property
     def keys(self) -> frozenset[str]:
@@ -57,10 +60,10 @@ def plain_analyser(texts: Sequence[str]) -> list[tuple[Word, ...]]:
     """Without spaCy: lower case, and a plural's final "s" dropped."""
     return [
         tuple(
-            _word(_singular(token), token, stop=False)
-            for token in _WORD.findall(text.casefold().replace("’", "'"))
+            _word(_singular(found.group()), found.group(), stop=False, start=found.start(), end=found.end())
+            for found in _WORD.finditer(text)
         )
-        for text in texts
+        for text in (_lower(text) for text in texts)
     ]
 
 
@@ -76,10 +79,19 @@ class SpacyAnalyser:
         if new:
             if len(self._cache) > 50_000:
                 self._cache.clear()
-            docs = self.language.pipe([text.casefold().replace("’", "'") for text in new])
+            # Same length as the text (casefold and the apostrophe keep English text's length),
+            # so the words' places are the places in the text as written.
+            docs = self.language.pipe([_lower(text) for text in new])
+            stop_words = self.language.Defaults.stop_words
             for text, doc in zip(new, docs, strict=True):
                 self._cache[text] = tuple(
-                    _word(token.lemma_.casefold() or token.lower_, token.lower_, stop=token.is_stop)
+                    _word(
+                        lemma := token.lemma_.casefold() or token.lower_,
+                        token.lower_,
+                        stop=token.is_stop or lemma in stop_words,
+                        start=token.idx,
+                        end=token.idx + len(token),
+                    )
                     for token in doc
                     if not (token.is_punct or token.is_space)
                 )
@@ -101,11 +113,24 @@ def default_analyser() -> Analyser:
     return SpacyAnalyser(language)
 
 
-def _word(lemma: str, text: str, *, stop: bool) -> Word:
+def _word(lemma: str, text: str, *, stop: bool, start: int, end: int) -> Word:
     lemma = lemma.replace("’", "'")
     content = not (stop or lemma in GENERIC_WORDS or text in GENERIC_WORDS or len(lemma) < 2)
     content = content and not lemma.isdigit() and lemma not in ("'s", "n't")
-    return Word(lemma=lemma, text=text, content=content)
+    return Word(lemma=lemma, text=text, content=content, start=start, end=end)
+
+
+def _lower(text: str) -> str:
+    lowered = text.casefold().replace("’", "'")
+    return lowered if len(lowered) == len(text) else text.lower()  # "ß" casefolds to "ss"
+
+
+def quote(text: str, words: Sequence[Word]) -> str:
+    """The person's own words for a run of `words` read from `text`, as they wrote them."""
+    if not words:
+        return ""
+    quoted = " ".join(text[words[0].start : words[-1].end].split())
+    return quoted or " ".join(word.text for word in words)
 
 
 def _singular(word: str) -> str:
