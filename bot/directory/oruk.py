@@ -187,14 +187,17 @@ def _area(service: _Fields) -> str | None:
 
 
 def _cost(service: _Fields) -> str | None:
+    """Each cost option in words ("Over 60s: £3.00 a session"), or the service's fees."""
     options = []
     for option in service.records("cost_options"):
         amount = option.number("amount")
-        described = option.text("amount_description") or option.text("option")
-        if amount is not None:
-            options.append(f"£{amount:.2f}" + (f" ({described})" if described else ""))
-        elif described:
-            options.append(described)
+        price = " ".join(
+            part
+            for part in (f"£{amount:.2f}" if amount is not None else None, option.text("amount_description"))
+            if part
+        )
+        who = option.text("option")
+        options.append(f"{who}: {price}" if who and price else who or price)
     fees = service.text("fees_description") or service.text("fees")
     return "; ".join(_unique([*options, fees])) or None
 

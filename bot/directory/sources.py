@@ -55,14 +55,15 @@ def load_file(path: Path) -> Directory:
 def load_feed(url: str) -> Directory:
     """Every page of an ORUK API's `/services`, given the API's address or its `/services` URL."""
     url = _services_url(url)
-    first = parse_page(fetch_json(url), page_label=f"page 1 of {_source_name(url)}")
+    source = _source_name(url)
+    first = parse_page(fetch_json(url), page_label=f"the first page of {source}")
     pages = [first]
     while not _is_last(pages[-1], len(pages)):
         if len(pages) >= MAX_PAGES:
             raise DirectoryError(f"{url}: more than {MAX_PAGES} pages; is the feed paging properly?")
         number = (pages[-1].number if pages[-1].number is not None else len(pages)) + 1
         page_url = _with_page(url, number)
-        page = parse_page(fetch_json(page_url), page_label=f"page {number} ({page_url})")
+        page = parse_page(fetch_json(page_url), page_label=f"page {number} of {source}")
         if page.format is not first.format:
             raise DirectoryError(
                 f"{page_url}: in {page.format.value}, but the first page was {first.format.value}"
@@ -81,7 +82,7 @@ def load_feed(url: str) -> Directory:
             f"{url}: the feed says it has {first.total_items} services but its {len(pages)} pages held "
             f"{len(services)}; nothing imported (try again, or ask the feed's publisher)"
         )
-    return Directory(source=_source_name(url), format=first.format, services=tuple(services.values()))
+    return Directory(source=source, format=first.format, services=tuple(services.values()))
 
 
 def fetch_json(url: str) -> Any:

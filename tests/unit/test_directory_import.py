@@ -206,13 +206,23 @@ def test_optional_fields_may_be_missing_or_null(db: Database, tmp_path: Path) ->
     bare = {"id": "bare-1", "name": "Just a name"}
     nulls = {**oruk3_service("nulls-1", "Nulls everywhere"), "description": None, "attributes": None}
     nulls.update(schedules=None, contacts=None, minimum_age=None, url=None, service_at_locations=None)
-    directory = load_file(write_json(tmp_path / "bare.json", [bare, nulls]))
+    # As the uk-profile's own example has them: links without what they link to, fees in words.
+    sparse = oruk3_service("sparse-1", "Sparse", attributes=[{"id": "a1", "link_type": "x"}], fees="Ask us")
+    sparse.update(service_at_locations=[{"id": "sal-1"}], contacts=[{"id": "c1", "name": "Reception"}])
+    sparse["cost_options"] = [{"option": "Over 60s", "amount": 3, "amount_description": "a session"}]
+    directory = load_file(write_json(tmp_path / "bare.json", [bare, nulls, sparse]))
 
     directory_services.import_directory(db, directory, "practice-a", now=T1)
 
     stored = {s.service.service_id: s.service for s in directory_services.list_services(db, "practice-a")}
     assert stored["bare-1"].description == "" and stored["bare-1"].status is ServiceStatus.ACTIVE
     assert stored["nulls-1"].categories == () and stored["nulls-1"].minimum_age is None
+    assert (stored["sparse-1"].categories, stored["sparse-1"].area, stored["sparse-1"].phone) == (
+        (),
+        None,
+        None,
+    )
+    assert stored["sparse-1"].cost == "Over 60s: £3.00 a session; Ask us"
 
 
 # --- ORUK 1.0 ------------------------------------------------------------------------------------
