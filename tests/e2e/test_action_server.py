@@ -216,8 +216,14 @@ def test_a_compressed_body_is_inflated_only_up_to_the_cap(action_server: ActionS
         assert len(packed) < 100_000
         status, body = action_server.call(packed, {**secret, "Content-Encoding": encoding})
         assert status == 413, (encoding, body)
-    # A body over the cap as it is, too.
-    assert action_server.call(b" " * (MAX_BODY + 10), secret)[0] == 413
+    # A body over the cap as it is, too: 413 as soon as its Content-Length is read (the
+    # server may close the connection before the client has sent it all).
+    try:
+        status = action_server.call(b" " * (MAX_BODY + 10), secret)[0]
+    except urllib.error.URLError as error:
+        assert isinstance(error.reason, (ConnectionResetError, BrokenPipeError)), error
+    else:
+        assert status == 413
     # Without the secret, not even inflated.
     assert action_server.call(zlib.compress(bomb), {"Content-Encoding": "deflate"})[0] == 401
     # What Rasa sends compressed still works, and the server is still there.
