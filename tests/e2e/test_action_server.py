@@ -11,6 +11,7 @@ import contextlib
 import gzip
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import time
@@ -26,7 +27,7 @@ import pytest
 from e2e_assistant import ROOT, _free_port
 from sqlalchemy import text
 
-from bot import servers, services
+from bot import scaled, servers, services
 from bot.careplan.model import CarePlan
 from bot.config import Settings
 from bot.store.database import Database, migrate
@@ -231,6 +232,43 @@ def test_a_compressed_body_is_inflated_only_up_to_the_cap(action_server: ActionS
     status, body = action_server.call(zlib.compress(call), {**secret, "Content-Encoding": "deflate"})
     assert status == 200, body
     assert action_server.get("/health")[0] == 200
+
+
+@pytest.mark.skipif(
+    not shutil.which("nginx", path="/usr/sbin:/usr/bin"),
+    reason="nginx is not installed (apt-get install nginx; .ci/run installs it)",
+)
+def test_make_run_scaled_s_balancer_lets_rasa_s_secret_through_and_nothing_else(
+    action_server: ActionServer, tmp_path: Path
+) -> None:
+    """`make run-scaled` puts nginx on ACTION_SERVER_PORT in front of the action servers: the
+    secret passes through it, and a call without it is refused behind it."""
+    port = int(action_server.url.rsplit(":", 1)[1])
+    settings = replace(
+        Settings.from_env(), run_dir=tmp_path, rasa_host="127.0.0.1", rasa_port=_free_port(),
+        action_server_host="127.0.0.1", action_server_port=_free_port(),
+        scaled_rasa_ports=(_free_port(),), scaled_action_ports=(port,),
+    )  # fmt: skip
+    (tmp_path / "log").mkdir()
+    conf = scaled.write_nginx_conf(settings)
+    nginx = subprocess.Popen(
+        [scaled.find_nginx(), "-p", str(conf.parent), "-c", str(conf)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        balancer = replace(action_server, url=f"http://127.0.0.1:{settings.action_server_port}")
+        deadline = time.monotonic() + 30
+        while not _healthy(balancer):
+            assert nginx.poll() is None and time.monotonic() < deadline, "nginx did not start"
+            time.sleep(0.2)
+        call = action_call("action_session_start", f"nginx-{uuid.uuid4().hex}")
+        assert balancer.run(call, authorization="")[0] == 401
+        assert balancer.run(call, authorization="Bearer not-the-secret")[0] == 401
+        status, body = balancer.run(call)
+        assert status == 200 and "session_started" in body
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=30)
 
 
 # --- Item 5: the database unavailable, and nothing of the person's in the log or any reply -------
