@@ -205,7 +205,8 @@ def main(arguments: list[str] | None = None) -> None:
     from rasa_sdk.endpoint import create_ssl_context
     from rasa_sdk.plugin import plugin_manager
 
-    # No CORS, whatever --cors says: only Rasa calls the action server, never a browser.
+    # No CORS, whatever --cors says (only Rasa calls the action server, never a browser), and no
+    # --auto-reload: the actions are the ones it started with.
     settings = Settings.from_env()  # the environment, then .env
     app = create_app(
         args.actions or "actions", settings.action_server_token, settings.action_server_max_body_bytes,
