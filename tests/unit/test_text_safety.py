@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections import namedtuple
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from enum import Enum
 
 import pytest
 
+from bot.careplan.interview import build_plan
+from bot.careplan.model import SupportPerson
 from bot.text_safety import BIDI_CONTROLS, has_bidi_controls, without_bidi_controls
 
 EVERY_CONTROL = [
@@ -70,3 +73,33 @@ def test_nested_values_are_cleaned_whole() -> None:
     )
     assert without_bidi_controls(("a\u202e", Pair("b\u202e", 1))) == ("a", Pair("b", 1))
     assert without_bidi_controls(None) is None
+
+
+def test_a_whole_care_plan_can_be_cleaned_before_it_is_stored() -> None:
+    """What bot/services.py is to do with a person's plan: only their words change."""
+    answers = {
+        "what_matters_good_day": "Tea in the garden\u202e",
+        "goal_1_description": "Walk\u2066 to the park",
+        "support_from_practice": "A health coach",
+    }
+    plan = build_plan(
+        answers,
+        conversation_id="conversation-a",
+        practice_id="practice-a",
+        support_people=[SupportPerson("Sa\u202erah", "daughter")],
+        today=date(2025, 3, 3),
+    )
+    flag = {"category": "self_harm", "message": "I hurt\u202e myself", "detected_at": "2025-03-03T10:00Z"}
+
+    cleaned = without_bidi_controls(replace(plan, risk_flags=[flag]))
+
+    assert cleaned.what_matters["what_matters_good_day"] == "Tea in the garden"
+    assert cleaned.goals[0].description == "Walk to the park"
+    assert cleaned.support.people == [SupportPerson("Sarah", "daughter")]
+    assert cleaned.risk_flags[0]["message"] == "I hurt myself"
+    assert (cleaned.status, cleaned.created_at, cleaned.conversation_id) == (
+        plan.status,
+        plan.created_at,
+        plan.conversation_id,
+    )
+    assert without_bidi_controls(cleaned) == cleaned  # once is enough
