@@ -33,12 +33,12 @@ class SourceFormat(str, enum.Enum):
 # Words in a category (or a CSV's categories) that say a service is for children or
 # young people. Used only when the record gives no ages: ages, when given, decide.
 _CHILDREN_WORDS = re.compile(
-    r"\b(children|child|kids|young people|youth|teenagers?|under[- ]18s?|toddlers?|babies|baby|"
+    r"\b(children|child|kids|young people|young carers?|youth|teenagers?|under[- ]18s?|toddlers?|babies|baby|"
     r"school[- ]age|pupils)\b",
     re.IGNORECASE,
 )
 # "Parents and toddlers", "families with young children": for the adults, with children.
-_FOR_PARENTS_WORDS = re.compile(r"\b(parents?|families|family|carers?|grandparents?)\b", re.IGNORECASE)
+_FOR_PARENTS_WORDS = re.compile(r"\b(parents?|families|family|grandparents?|mums?|dads?)\b", re.IGNORECASE)
 
 
 class DirectoryError(ValueError):

@@ -19,6 +19,7 @@ from bot import directory_services
 from bot.careplan.model import CarePlan, Goal, Support
 from bot.directory.matching import Matcher, Said, Suggestion, words_from_plan
 from bot.directory.model import Directory, Service, ServiceStatus, SourceFormat
+from bot.directory.words import plain_analyser
 from bot.store.database import Database, migrate
 
 DEMO_DIRECTORY = Path(__file__).resolve().parents[2] / "bot" / "directory" / "demo_directory.json"
@@ -516,12 +517,37 @@ def test_a_child_gets_childrens_services_and_an_adult_never_does(matcher: Matche
         Service(
             "csv-youth", "Youth Club", "Games for carers who are teenagers", categories=("Young people",)
         ),
+        Service(
+            "csv-young-carers", "Young Carers Group", "Time out for carers", categories=("Young carers",)
+        ),
     ]
     said = [Said("concerns", "I look after my mum, I'm her carer")]
 
     assert [s.service.service_id for s in matcher.suggest(said, services)] == ["adult"]
     assert [s.service.service_id for s in matcher.suggest(said, services, age=45)] == ["adult"]
-    assert {s.service.service_id for s in matcher.suggest(said, services, age=12)} == {"young", "csv-youth"}
+    assert {s.service.service_id for s in matcher.suggest(said, services, age=12)} == {
+        "young",
+        "csv-youth",
+        "csv-young-carers",
+    }
+
+
+def test_parents_and_toddlers_is_for_the_parents() -> None:
+    assert not Service("p", "Parent and Toddler Group", categories=("Families",)).is_for_children_only()
+    assert Service("t", "Toddler Time", categories=("Children",)).is_for_children_only()
+    assert not Service("a", "Counselling", minimum_age=12, maximum_age=100).is_for_children_only()
+
+
+def test_without_spacy_the_plain_reading_still_matches() -> None:
+    plain = Matcher(analyser=plain_analyser)
+    services = [
+        Service("walk", "Walking Group", "Gentle walks every Friday.", categories=("Physical activity",)),
+        Service("debt", "Debt Advice", "Help with bills and debts.", categories=("Money advice",)),
+    ]
+
+    suggestions = plain.suggest([Said("goal", "I want to start walking again")], services)
+
+    assert [s.service.service_id for s in suggestions] == ["walk"]
 
 
 def test_services_not_running_are_never_suggested(matcher: Matcher) -> None:
