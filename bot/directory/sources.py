@@ -2,7 +2,8 @@
 
 A feed is read whole, every page, before anything is stored: a page that fails
 to come or to parse stops the import with nothing changed. ORUK feeds are open
-(no key), so a URL is fetched with a plain GET.
+(no key), so a URL is fetched with a plain GET. A listed service without its
+categories is fetched again from `/services/{id}`, whole.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import __version__
-from bot.directory.model import Directory, DirectoryError, Service
+from bot.directory.model import Directory, DirectoryError, Service, SourceFormat
 from bot.directory.oruk import Page, parse_page
 from bot.directory.spreadsheet import parse_csv
 
@@ -23,6 +24,8 @@ MAX_PAGES = 1000  # a feed that never says "last page" still ends
 MAX_BYTES = 50 * 1024 * 1024  # one page; the largest council feeds send a few MB
 TIMEOUT_SECONDS = 30
 _PAGING_PARAMETERS = ("page", "per_page")
+# The field holding a service's categories: a list without it gets each service's whole record.
+_CATEGORIES = {SourceFormat.ORUK_3: "attributes", SourceFormat.ORUK_1: "service_taxonomys"}
 
 
 def load(location: str) -> Directory:
@@ -77,12 +80,27 @@ def load_feed(url: str) -> Directory:
     services: dict[str, Service] = {}
     for page in pages:
         services.update((service.service_id, service) for service in page.services)
+    for ident, service in list(services.items()):
+        if _CATEGORIES[first.format] not in service.record:
+            services[ident] = _full_record(url, service)
     if first.total_items is not None and len(services) < first.total_items:
         raise DirectoryError(
             f"{url}: the feed says it has {first.total_items} services but its {len(pages)} pages held "
             f"{len(services)}; nothing imported (try again, or ask the feed's publisher)"
         )
     return Directory(source=source, format=first.format, services=tuple(services.values()))
+
+
+def _full_record(services_url: str, listed: Service) -> Service:
+    """A service's whole record from `/services/{id}`: a feed's list may leave out its child
+    records (HSDS 3.0 allows it), and without its taxonomy terms a service can hardly be matched."""
+    parts = urllib.parse.urlsplit(services_url)
+    path = f"{parts.path}/{urllib.parse.quote(listed.service_id, safe='')}"
+    detail_url = urllib.parse.urlunsplit(parts._replace(path=path, query="", fragment=""))
+    page = parse_page(fetch_json(detail_url), page_label=detail_url)
+    if len(page.services) != 1 or page.services[0].service_id != listed.service_id:
+        raise DirectoryError(f"{detail_url}: expected the service {listed.service_id!r} alone")
+    return page.services[0]
 
 
 def fetch_json(url: str) -> Any:

@@ -110,6 +110,7 @@ class Feed:
 
     def __init__(self) -> None:
         self.pages: dict[str | None, Any] = {}
+        self.details: dict[str, Any] = {}  # /services/{id}
         self.requests: list[str] = []
         self.fail_with: int | None = None
         feed = self
@@ -119,11 +120,17 @@ class Feed:
                 feed.requests.append(self.path)
                 parts = urllib.parse.urlsplit(self.path)
                 page = urllib.parse.parse_qs(parts.query).get("page", [None])[0]
-                if feed.fail_with or parts.path != "/api/services" or page not in feed.pages:
+                detail = parts.path.removeprefix("/api/services/")
+                if detail in feed.details and not feed.fail_with:
+                    self._send(feed.details[detail])
+                elif feed.fail_with or parts.path != "/api/services" or page not in feed.pages:
                     self.send_response(feed.fail_with or 404)
                     self.end_headers()
-                    return
-                body = json.dumps(feed.pages[page]).encode()
+                else:
+                    self._send(feed.pages[page])
+
+            def _send(self, data: Any) -> None:
+                body = json.dumps(data).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
@@ -200,6 +207,19 @@ def test_an_oruk_3_feed_is_read_page_by_page_from_the_api_address(db: Database, 
     assert result.source == f"{feed.url}/services"
     assert feed.requests == ["/api/services", "/api/services?page=2", "/api/services?page=3"]
     assert names(db) == sorted(f"Service {n}" for n in range(1, 8))
+
+
+def test_a_listed_service_without_its_categories_is_fetched_whole(db: Database, feed: Feed) -> None:
+    full = oruk3_service("s/1", "Befriending", minimum_age=18)
+    listed = {key: full[key] for key in ("id", "name", "description", "status")}  # no child records
+    feed.pages = {None: oruk3_page([listed, oruk3_service("s2", "Choir")])}
+    feed.details = {"s%2F1": full}
+
+    directory_services.import_from(db, feed.url, "practice-a")
+
+    assert feed.requests == ["/api/services", "/api/services/s%2F1"]
+    stored = {s.service.service_id: s.service for s in directory_services.list_services(db, "practice-a")}
+    assert (stored["s/1"].categories, stored["s/1"].minimum_age) == (("Social groups",), 18)
 
 
 def test_optional_fields_may_be_missing_or_null(db: Database, tmp_path: Path) -> None:
