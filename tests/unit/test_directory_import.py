@@ -533,6 +533,18 @@ def test_the_directory_commands(tmp_path: Path) -> None:
     assert shown.returncode == 0, shown.stderr
     assert "Ashby Vale Befriending" in shown.stdout and "Categories: Befriending, Loneliness" in shown.stdout
 
+    suggested = run_cli(
+        "directory",
+        "suggest",
+        "I've been so lonely since Jim died",
+        "--practice",
+        "demo-practice",
+        database_url=url,
+    )
+    assert suggested.returncode == 0, suggested.stderr
+    assert suggested.stdout.startswith("1. Ashby Vale Befriending (score ")
+    assert '     why: "lonely" (loneliness) → ' in suggested.stdout
+
     removed = run_cli("directory", "remove", str(befriending["id"]), database_url=url)
     assert (removed.returncode, removed.stdout.strip()) == (
         0,
