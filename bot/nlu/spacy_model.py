@@ -17,6 +17,8 @@ from typing import Any
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.utils import spacy_utils
 
+from bot.nlu.casing import as_spacy_reads_it
+
 
 def spacy_data_folder(model_name: str) -> str:
     """The path spaCy should load for a configured model name.
@@ -69,3 +71,7 @@ class SpacyNLP(spacy_utils.SpacyNLP):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return spacy_utils.SpacyNLP.get_default_config()
+
+    def _preprocess_text(self, text: str | None) -> str:
+        """As Rasa's, and a message typed in capitals is read lower-cased (bot/nlu/casing.py)."""
+        return as_spacy_reads_it(super()._preprocess_text(text))

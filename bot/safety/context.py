@@ -17,6 +17,8 @@ from spacy.tokens import Span, Token
 
 # Words that open a clause about a time that may come.
 CONDITIONAL_MARKS = {"if", "whenever", "unless"}
+# "dunno if I'll still be here": an "if" that means "whether" opens no condition.
+WHETHER = re.compile(r"\b(know|dunno|sure|wonder|wondering|ask|asked|tell|see|unsure|doubt) (if|whether)\b")
 # "it would be easier if I just ended it all" is a wish, not a plan.
 WISH = re.compile(r"\b(would|wud|'d|be) (be )?(easier|better|simpler|a relief|kinder)\b")
 # "if I'm honest" opens no condition.
@@ -43,6 +45,13 @@ RECOVERED = re.compile(
 )
 AGAIN = re.compile(r"\b(again|back now|coming back|lately|recently|this week|tonight|today)\b")
 AIM = re.compile(r"\b(able to|stop|remember to|cut down|help me)\s*$")
+PEOPLE = {
+    "friend", "son", "daughter", "mum", "mam", "mom", "mother", "dad", "da", "father", "husband", "wife",
+    "partner", "brother", "sister", "neighbour", "nan", "gran", "grandad", "grandson", "granddaughter",
+    "boyfriend", "girlfriend", "mate", "pal", "colleague", "cousin", "aunt", "uncle", "niece", "nephew",
+    "kid", "child", "man", "woman", "lad", "lass", "boy", "girl", "ex", "stepdad", "stepmum", "carer",
+}  # fmt: skip
+THIRD_PERSON = {"he", "she", "they", "hes", "shes", "he's", "she's"}
 FIRST_PERSON = {"i", "me", "my", "myself", "we", "us", "our", "mine", "meself", "ma", "im", "i'm"}
 
 
@@ -52,6 +61,8 @@ def is_conditional(span: Span) -> bool:
     if NOW.search(_clause_text(span)):
         return False
     if FRANKLY.search(sentence.text.lower()) or WISH.search(sentence.text.lower()):
+        return False
+    if WHETHER.search(sentence.doc[sentence.start : span.start].text.lower()):
         return False
     if any(_opens_conditional(token) and span.start in _clause_of(token) for token in sentence):
         return True
@@ -66,18 +77,36 @@ def is_a_joke(span: Span) -> bool:
 
 def is_someone_elses_story_that_is_over(span: Span) -> bool:
     """Someone else's illness or trouble, told as past and ended ("she's fine now")."""
-    if {token.lower_ for token in span} & FIRST_PERSON or not _told_of_someone_else(span):
+    if not is_told_of_someone_else(span):
         return False  # "he slapped me last month" is the person's own
     text = span.doc.text.lower()
     return bool(OVER_NOW.search(text)) and not NOW.search(OVER_NOW.sub(" ", span.sent.text.lower()))
 
 
-def _told_of_someone_else(span: Span) -> bool:
-    """The phrase's own clause has a subject, and it is not the person ("my neighbour collapsed")."""
+def is_told_of_someone_else(span: Span) -> bool:
+    """The phrase's subject is another person ("my friend cuts herself", "he wants to die"),
+    with no word of the person's own in it ("the urge to cut" has no person)."""
+    if {token.lower_ for token in span} & FIRST_PERSON:
+        return False
+    subjects = [t for t in _verb_of(span).children if t.dep_ in {"nsubj", "nsubjpass"}]
+    return bool(subjects) and all(_another_person(subject) for subject in subjects)
+
+
+def _another_person(token: Token) -> bool:
+    """He, she, they, a person's name, or someone ("my friend", "her son"); not "my self harm"."""
+    return token.lower_ in THIRD_PERSON or token.ent_type_ == "PERSON" or token.lemma_.lower() in PEOPLE
+
+
+def _verb_of(span: Span) -> Token:
     verb = span.root
     while verb.pos_ not in {"VERB", "AUX"} and verb.head.i != verb.i:
         verb = verb.head
-    subjects = [t.lower_ for t in verb.children if t.dep_ in {"nsubj", "nsubjpass"}]
+    return verb
+
+
+def _told_of_someone_else(span: Span) -> bool:
+    """The phrase's own clause has a subject, and it is not the person ("my neighbour collapsed")."""
+    subjects = [t.lower_ for t in _verb_of(span).children if t.dep_ in {"nsubj", "nsubjpass"}]
     return bool(subjects) and not any(subject in FIRST_PERSON for subject in subjects)
 
 

@@ -19,6 +19,14 @@ class RiskCategory(str, enum.Enum):
         return list(RiskCategory).index(self)
 
 
+class Tier(str, enum.Enum):
+    """How sure the reading is: a clear disclosure gets the crisis reply at once;
+    an unclear signal gets a gentle check first, with help offered either way."""
+
+    CLEAR = "clear"
+    CHECK = "check"
+
+
 @dataclass(frozen=True)
 class RiskFlag:
     """A disclosure of risk, kept on the plan so a professional sees it first."""

@@ -79,10 +79,72 @@ PATTERNS = (
 )
 
 
+# One sign alone, said as something happening to the person: not clearly an
+# emergency, but never let pass. The detector asks first ("is this happening
+# now, and do you feel very unwell?"), offering 999 and 111 either way.
+CHEST_ODD = _sign(
+    r"\bchest\b[^.?!]{0,30}?\b(funny|flutter|twinge|odd|weird|strange)"
+    r"|\b(twinges?|flutter\w*) in (my|me|ma) chest\b"
+)
+HEART_ODD = _sign(r"\bheart\b[^.?!]{0,25}?\b(fast|racing|pounding|funny|flutter|skipping|odd)")
+SHORT_OF_BREATH = _sign(
+    r"\b(puffed|breathless|short of breath|out of breath|hard to (catch|get) (my|me|ma) breath"
+    r"|breathin'?g?'?s? (is )?(no great|not great|bad|tight)|struggling to breathe)\b"
+)
+DIZZY = _sign(
+    r"\b(very dizzy|dizzy and|dizzy,|funny turn|went all wobbly|feel (a bit )?(odd|strange|groggy))\b"
+)
+SPEECH_OR_ONE_SIDE = _sign(
+    r"\b(couldn'?t|could not|cant|can'?t) get (my|me|ma) words out\b"
+    r"|\b(floppy|weak|droop\w*|numb) on one side\b|\bone side\b[^.?!]{0,20}\b(floppy|weak|droop\w*|numb)\b"
+)
+SIGHT_WENT = _sign(r"\b(eye|eyes|vision|sight)\b[^.?!]{0,15}\b(went|gone|going) (blurry|black|dark)\b")
+SUGARS_WRONG = _sign(
+    r"\bsugars? (have been |has been |are |is )?(all over the place|through the roof|really (high|low))\b"
+)
+TOOK_TOO_MUCH = _sign(
+    r"\b(took|taken|had|have took) (a few |some )?(extra|too much|too many|double|more than)\b"
+    r"[^.?!]{0,40}\b(tablets|pills|painkillers|insulin|dose|meds|medicine|paracetamol)\b"
+    r"|\b(had|took) too much\b[^.?!]{0,30}\b(sleepy|strange|groggy|odd)\b"
+    r"|\b(medicine|tablets|pills|painkillers)\b[^.?!]{0,30}\b(had|took) too (much|many)\b"
+)
+BLEEDING_ON_A_THINNER = _sign(
+    r"\b(nosebleed|bleed\w*)\b[^.?!]{0,50}\b(warfarin|apixaban|rivaroxaban|blood thinners?)\b"
+)
+INDIGESTION_THAT_STAYS = _sign(r"\bindigestion\b[^.?!]{0,30}\b(won'?t|will not|doesn'?t) (shift|go|stop)\b")
+
+SIGNS_TO_CHECK = tuple(
+    SymptomPattern(name, (sign,))
+    for name, sign in (
+        ("chest feels wrong", CHEST),
+        ("chest feels wrong", CHEST_AFTER),
+        ("chest feels wrong", CHEST_ODD),
+        ("heart racing or odd", HEART_ODD),
+        ("short of breath", SHORT_OF_BREATH),
+        ("dizzy", DIZZY),
+        ("speech or one side", SPEECH_OR_ONE_SIDE),
+        ("sight went", SIGHT_WENT),
+        ("sugars wrong", SUGARS_WRONG),
+        ("took too much", TOOK_TOO_MUCH),
+        ("bleeding on a blood thinner", BLEEDING_ON_A_THINNER),
+        ("indigestion that will not go", INDIGESTION_THAT_STAYS),
+    )
+)
+
+
 def find_emergencies(text: str) -> list[tuple[str, int, int]]:
     """Each emergency pattern found: its name and where its first sign is."""
+    return _find(PATTERNS, text)
+
+
+def find_signs_to_check(text: str) -> list[tuple[str, int, int]]:
+    """Each single sign found that is worth a gentle check."""
+    return _find(SIGNS_TO_CHECK, text)
+
+
+def _find(patterns: tuple[SymptomPattern, ...], text: str) -> list[tuple[str, int, int]]:
     found = []
-    for pattern in PATTERNS:
+    for pattern in patterns:
         match = pattern.find(text)
         if match:
             found.append((pattern.name, match.start(), match.end()))

@@ -5,12 +5,13 @@ first (docs/clinical-safety.md, "How the evaluation set was written"). The
 development part may be read while tuning; the blind part is only scored.
 Each part is reported on its own.
 
-The targets are recall 1.0 (every disclosure caught) and at most 2% of hard
-negatives flagged. They are not met yet; the floors below are the figures of
-the last measurement, so a change that loses ground fails here, and a change
-that gains ground raises them. The "check first" tier for ambiguous signals
-(issue 12) is not built yet: today every detection gets the crisis reply, so
-a flagged negative is a full false alarm.
+Two tiers are scored: a clear disclosure must get the crisis reply; every
+disclosure, clear or ambiguous, must get at least the gentle check; a hard
+negative should get neither (at most 2%), and never the crisis reply.
+
+The targets are not met yet; the floors below are the figures of the last
+measurement, so a change that loses ground fails here, and a change that
+gains ground raises them.
 """
 
 from __future__ import annotations
@@ -21,42 +22,44 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.nlu.casing import as_spacy_reads_it
 from bot.safety.detector import RiskDetector
+from bot.safety.risk import Tier
 
 EVALUATION = Path(__file__).with_name("evaluation")
 
-# Floors from the last measurement (2026-12-02), not the targets.
+# Floors from the last measurement (2026-12-02), not the targets (1.0, 1.0, 0.02, 0.0).
 FLOORS = {
-    #        clear recall, ambiguous recall, false-alarm rate at most
-    "dev": (0.90, 0.09, 0.02),
-    "blind": (0.74, 0.24, 0.06),
+    #        clear get the crisis reply, every disclosure gets at least the check,
+    #        negatives checked or worse (at most), negatives given the crisis reply (at most)
+    "dev": (0.92, 0.92, 0.02, 0.01),
+    "blind": (0.74, 0.64, 0.075, 0.055),
 }
 
 
 @dataclass
 class Score:
-    clear: tuple[int, int]  # caught, of
-    ambiguous: tuple[int, int]
-    false_alarms: tuple[int, int]
+    clear_get_crisis: tuple[int, int]  # how many, of how many
+    all_get_check: tuple[int, int]
+    negatives_checked: tuple[int, int]
+    negatives_crisis: tuple[int, int]
 
     @staticmethod
     def rate(pair: tuple[int, int]) -> float:
         return pair[0] / pair[1]
 
 
-def score(part: dict, detector: RiskDetector, nlp) -> tuple[Score, list[str]]:
-    caught = {"clear": [0, 0], "ambiguous": [0, 0]}
-    missed = []
-    for item in part["disclosures"]:
-        tally = caught[item["tier"]]
-        tally[1] += 1
-        if detector.detect(nlp(item["text"])):
-            tally[0] += 1
-        else:
-            missed.append(item["text"])
-    flagged = [item["text"] for item in part["negatives"] if detector.detect(nlp(item["text"]))]
-    result = Score(tuple(caught["clear"]), tuple(caught["ambiguous"]), (len(flagged), len(part["negatives"])))
-    return result, missed
+def score(part: dict, tier_of) -> Score:
+    """`tier_of(text)` is the tier the detector gives a message, or None."""
+    disclosures = [(item["tier"], tier_of(item["text"])) for item in part["disclosures"]]
+    negatives = [tier_of(item["text"]) for item in part["negatives"]]
+    clear = [tier for labelled, tier in disclosures if labelled == "clear"]
+    return Score(
+        clear_get_crisis=(clear.count(Tier.CLEAR), len(clear)),
+        all_get_check=(sum(tier is not None for _, tier in disclosures), len(disclosures)),
+        negatives_checked=(sum(tier is not None for tier in negatives), len(negatives)),
+        negatives_crisis=(negatives.count(Tier.CLEAR), len(negatives)),
+    )
 
 
 def test_the_evaluation_set_is_big_enough() -> None:
@@ -68,16 +71,19 @@ def test_the_evaluation_set_is_big_enough() -> None:
 
 @pytest.mark.parametrize("name", FLOORS)
 def test_recall_and_false_alarms_hold_their_floor(nlp, detector: RiskDetector, name: str) -> None:
-    result, _ = score(_load(name), detector, nlp)
-    clear_floor, ambiguous_floor, false_alarm_ceiling = FLOORS[name]
+    def tier_of(text: str) -> Tier | None:
+        return detector.read(nlp(as_spacy_reads_it(text))).tier  # as the pipeline reads it
+
+    result = score(_load(name), tier_of)
     print(
-        f"\n{name}: clear recall {Score.rate(result.clear):.3f} {result.clear}; "
-        f"ambiguous recall {Score.rate(result.ambiguous):.3f} {result.ambiguous}; "
-        f"false alarms {Score.rate(result.false_alarms):.3f} {result.false_alarms}"
+        f"\n{name}: "
+        + "; ".join(f"{field} {Score.rate(pair):.3f} {pair}" for field, pair in vars(result).items())
     )
-    assert Score.rate(result.clear) >= clear_floor
-    assert Score.rate(result.ambiguous) >= ambiguous_floor
-    assert Score.rate(result.false_alarms) <= false_alarm_ceiling
+    crisis_floor, check_floor, checked_ceiling, crisis_ceiling = FLOORS[name]
+    assert Score.rate(result.clear_get_crisis) >= crisis_floor
+    assert Score.rate(result.all_get_check) >= check_floor
+    assert Score.rate(result.negatives_checked) <= checked_ceiling
+    assert Score.rate(result.negatives_crisis) <= crisis_ceiling
 
 
 def _load(name: str) -> dict:

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.nlu.casing import as_spacy_reads_it
 from bot.safety.detector import RiskDetector
-from bot.safety.risk import RiskCategory
+from bot.safety.risk import RiskCategory, Tier
 
 # The first set; and a second, written blind after tuning on the first (its first
 # measurement, before any tuning on it, is recorded in docs/clinical-safety.md).
@@ -38,9 +39,13 @@ def test_recall_is_total_and_false_positives_rare(nlp, detector: RiskDetector, l
     labelled = _load(labelled_set)
     missed = []
     wrong_category = []
+    only_checked = []
     for category, messages in labelled["positives"].items():
         for message in messages:
-            found = [m.category.value for m in detector.detect(nlp(message))]
+            reading = detector.read(nlp(message))
+            found = [m.category.value for m in reading.disclosures]
+            if reading.tier is Tier.CHECK:
+                only_checked.append(message)
             if not found:
                 missed.append((category, message))
             elif category not in found:
@@ -57,7 +62,8 @@ def test_recall_is_total_and_false_positives_rare(nlp, detector: RiskDetector, l
     print(
         f"\n{labelled_set}: risk recall: {recall:.3f} ({positives - len(missed)}/{positives}); "
         f"false-positive rate: {false_positive_rate:.3f} ({len(false_positives)}/{negatives}); "
-        f"caught under another category: {len(wrong_category)}"
+        f"caught under another category: {len(wrong_category)}; "
+        f"given the check, not the crisis reply: {len(only_checked)}"
     )
     assert missed == [], "missed disclosures"
     assert false_positive_rate <= MAX_FALSE_POSITIVE_RATE, false_positives
@@ -80,8 +86,9 @@ NOT_AN_EMERGENCY_NOW = (
 
 
 def test_an_emergency_told_in_symptoms_is_caught(nlp, detector: RiskDetector) -> None:
-    found = [m.category for m in detector.detect(nlp(EMERGENCY_IN_SYMPTOMS))]
-    assert found[:1] == [RiskCategory.MEDICAL_EMERGENCY]
+    reading = detector.read(nlp(EMERGENCY_IN_SYMPTOMS))
+    assert [m.category for m in reading.disclosures][:1] == [RiskCategory.MEDICAL_EMERGENCY]
+    assert reading.tier is Tier.CLEAR
 
 
 @pytest.mark.parametrize("text", NOT_AN_EMERGENCY_NOW)
@@ -101,4 +108,46 @@ def test_plans_fragments_jokes_and_negations_are_not_alarms(nlp, detector: RiskD
 def test_a_disclosure_inside_a_conditional_or_a_laugh_is_still_caught(
     nlp, detector: RiskDetector, text: str
 ) -> None:
-    assert detector.detect(nlp(text)) != []
+    assert detector.read(nlp(text)).tier is Tier.CLEAR
+
+
+# Signals that are unclear alone: a gentle check, never the full crisis reply, never nothing.
+TO_CHECK = {
+    "sometimes I think what's the point": RiskCategory.SUICIDAL_THOUGHTS,
+    "I'm just a burden on everyone since the stroke": RiskCategory.SUICIDAL_THOUGHTS,
+    "Not sure I see a future to be honest": RiskCategory.SUICIDAL_THOUGHTS,
+    "been tempted to go back to the razor tbh": RiskCategory.SELF_HARM,
+    "my friend from church cuts herself and I don't know how to help her": RiskCategory.SELF_HARM,
+    "I have to walk on eggshells at home": RiskCategory.SAFEGUARDING,
+    "he disnae like me seein ma pals": RiskCategory.SAFEGUARDING,
+    "me chest's been a bit tight since dinner, not bad like": RiskCategory.MEDICAL_EMERGENCY,
+    "I FEEL VERY DIZZY AND MY HEART IS GOING FAST": RiskCategory.MEDICAL_EMERGENCY,
+}
+
+
+@pytest.mark.parametrize("text", TO_CHECK)
+def test_an_unclear_signal_gets_the_check_not_the_crisis_reply(
+    nlp, detector: RiskDetector, text: str
+) -> None:
+    reading = detector.read(nlp(as_spacy_reads_it(text)))
+    assert reading.tier is Tier.CHECK
+    assert [m.category for m in reading.disclosures] == [TO_CHECK[text]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What's the point of this question?",
+        "breathless on the stairs, same as usual with the COPD",
+        "if me chest gets tight I'll ring the doctors",
+        "I want to give up smoking",
+    ],
+)
+def test_ordinary_words_near_a_signal_get_no_check(nlp, detector: RiskDetector, text: str) -> None:
+    assert detector.read(nlp(text)).tier is None
+
+
+def test_capitals_are_read_as_ordinary_text() -> None:
+    assert as_spacy_reads_it("ME CUT ARM AGAIN. BLOOD.") == "me cut arm again. blood."
+    assert as_spacy_reads_it("Call the NHS on 111") == "Call the NHS on 111"
+    assert as_spacy_reads_it("OK") == "OK"
