@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.adapters import database, in_thread, plan_from_tracker
+from actions.adapters import database, flag_risk, in_thread, plan_from_tracker
 from actions.interview import COULD_NOT, handoff_message
 from actions.questions import replies
 from bot import services
 from bot.careplan.dialogue import Effect
-from bot.careplan.interview import CARRY_ON, PENDING, SUMMARY_OK
-from bot.safety.risk import RiskCategory, RiskFlag
-from bot.safety.signposting import crisis_messages
+from bot.careplan.interview import CARRY_ON, PENDING, RISK_TO_CHECK, SUMMARY_OK
+from bot.safety.signposting import crisis_message, crisis_messages
 
 logger = logging.getLogger(__name__)
 
@@ -24,31 +22,30 @@ UNSPECIFIED = "unspecified"
 
 
 class ActionRespondToRisk(Action):
-    """Crisis signposting at once, then a flag on the plan a professional sees first."""
+    """After the static crisis reply Rasa said itself: the other kinds of risk, and the flag.
+
+    The reply for the most urgent kind (domain/crisis.yml utter_crisis) has
+    gone already, before this action, so help reaches the person even when
+    this action cannot run.
+    """
 
     def name(self) -> str:
         return "action_respond_to_risk"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         categories = (tracker.latest_message.get("risk") or {}).get("categories") or [UNSPECIFIED]
+        said_already = crisis_message(categories[0])
         for message in crisis_messages(categories):
-            dispatcher.utter_message(text=message, json_message={"crisis": True, "categories": categories})
-        now = datetime.now(timezone.utc)
-        text = tracker.latest_message.get("text") or ""
-        plan = plan_from_tracker(tracker)
-        for category in categories:
-            flag = RiskFlag(_category(category), text, now)
-            plan = await in_thread(services.flag_risk, database(), plan, flag)
+            if message != said_already:
+                dispatcher.utter_message(
+                    text=message, json_message={"crisis": True, "categories": categories}
+                )
+        await flag_risk(tracker, categories, tracker.latest_message.get("text") or "")
+        dispatcher.utter_message(response="utter_risk_flagged")
+        events: list[EventType] = [SlotSet(RISK_TO_CHECK, None)]  # a check waiting is answered by this
         if tracker.get_slot(SUMMARY_OK) is True:
-            return []  # the plan is already saved: nothing to carry on with
-        return [SlotSet(PENDING, CARRY_ON)]  # then the form asks whether to carry on
-
-
-def _category(name: str) -> RiskCategory | str:
-    try:
-        return RiskCategory(name)
-    except ValueError:
-        return name  # fail closed: an unknown kind is still flagged
+            return events  # the plan is already saved: nothing to carry on with
+        return [*events, SlotSet(PENDING, CARRY_ON)]  # then the form asks whether to carry on
 
 
 class ActionNoteMedicalQuestion(Action):

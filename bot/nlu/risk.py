@@ -2,13 +2,18 @@
 
 A Rasa NLU component placed after the intent classifier. It reads the spaCy
 document SpacyNLP made (bot/safety/detector.py does the reading) and adds
-`risk` to the parse data: the categories found (most urgent first) and the
-words that disclosed them. When there is risk it also sets the intent to
-`risk_disclosure`, so Rasa's rules answer with crisis signposting before
-anything else, whatever question was waiting.
+`risk` to the parse data: the tier, the categories found (most urgent first)
+and the words that disclosed them. It also adds the most urgent category as
+the entity `risk_category`, so the crisis reply (a static response, chosen
+by that slot) needs no custom action to reach the person.
 
-It fails closed: if the intent classifier is confident a message is a
-disclosure and no risk words were found at all, it is treated as one. Where
+- A clear disclosure sets the intent `risk_disclosure`: Rasa's rules answer
+  with crisis signposting before anything else, whatever question was waiting.
+- A signal to check sets the intent `risk_check`: the interview asks gently
+  first ("are you having thoughts of harming yourself?"), with help either way.
+
+It fails closed, to a check: if the intent classifier is confident a message
+is a disclosure and no risk words were found at all, it is checked. Where
 risk words were found and set aside by their context ("I'm not suicidal",
 "my feet are killing me"), the context reading has the last word.
 """
@@ -23,6 +28,12 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import SPACY_DOCS
 from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -32,9 +43,13 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.safety.detector import RiskDetector
+from bot.safety.risk import Tier
 
 RISK = "risk"
 RISK_INTENT = "risk_disclosure"
+CHECK_INTENT = "risk_check"
+INTENT_FOR_TIER = {Tier.CLEAR: RISK_INTENT, Tier.CHECK: CHECK_INTENT}
+CATEGORY_ENTITY = "risk_category"
 UNSPECIFIED = "unspecified"  # the classifier heard risk, the phrases did not say which
 
 
@@ -74,18 +89,36 @@ class RiskDisclosureDetector(GraphComponent):
     def _mark(self, message: Message, doc: Any) -> None:
         reading = self._detector.read(doc) if self._detector else None
         matches = reading.disclosures if reading else []
-        categories = [m.category.value for m in matches]
+        tier = reading.tier if reading else None
+        categories = [m.category.value for m in matches if m.tier == tier]
+        words = [m.words for m in matches if m.tier == tier]
         if not categories and not (reading and reading.words_set_aside) and self._classifier_is_sure(message):
-            categories = [UNSPECIFIED]  # fail closed: the classifier heard risk the phrases did not
-        message.set(RISK, {"categories": categories, "words": [m.words for m in matches]}, add_to_output=True)
-        if categories:
-            message.set(
-                INTENT, {INTENT_NAME_KEY: RISK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True
-            )
+            tier, categories = Tier.CHECK, [UNSPECIFIED]  # fail closed: the classifier heard risk
+        message.set(
+            RISK, {"tier": tier.value if tier else None, "categories": categories, "words": words},
+            add_to_output=True,
+        )  # fmt: skip
+        if tier:
+            message.set(INTENT, {INTENT_NAME_KEY: INTENT_FOR_TIER[tier], PREDICTED_CONFIDENCE_KEY: 1.0},
+                        add_to_output=True)  # fmt: skip
+            self._add_category_entity(message, categories[0])
         elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == RISK_INTENT:
             # The words were read in context and set aside ("I'm not suicidal, just tired"):
             # the classifier's next guess stands, so no crisis reply follows a negation.
             message.set(INTENT, self._next_best_intent(message), add_to_output=True)
+
+    @staticmethod
+    def _add_category_entity(message: Message, category: str) -> None:
+        """The slot `risk_category` picks the static crisis reply (domain/safety.yml)."""
+        entity = {
+            ENTITY_ATTRIBUTE_TYPE: CATEGORY_ENTITY,
+            ENTITY_ATTRIBUTE_VALUE: category,
+            ENTITY_ATTRIBUTE_START: 0,
+            ENTITY_ATTRIBUTE_END: len(message.get(TEXT) or ""),
+            EXTRACTOR: RiskDisclosureDetector.__name__,
+        }
+        others = [e for e in message.get(ENTITIES) or [] if e.get(ENTITY_ATTRIBUTE_TYPE) != CATEGORY_ENTITY]
+        message.set(ENTITIES, [*others, entity], add_to_output=True)
 
     @staticmethod
     def _next_best_intent(message: Message) -> dict[str, Any]:

@@ -1,29 +1,44 @@
-"""Crisis signposting, read from signposting.yml: the one place for the numbers."""
+"""Crisis signposting, read from the domain (domain/crisis.yml): the one place for the words.
+
+Rasa says the reply for the most urgent kind of risk itself, as a static
+response, so it reaches the person even when a custom action cannot run.
+The actions read the same words here for what only they know: the other
+kinds of risk in the same message, and the reply after a check was answered "yes".
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
 
-SIGNPOSTING_FILE = Path(__file__).with_name("signposting.yml")
+CRISIS_FILE = Path(__file__).resolve().parents[2] / "domain" / "crisis.yml"
+DEFAULT = "unspecified"  # the variation with no condition: any other kind of risk
+
+
+def crisis_message(category: str) -> str:
+    """What to say at once for this kind of risk; an unknown kind still gets help (fails closed)."""
+    replies = _variations("utter_crisis")
+    return replies.get(category) or replies[DEFAULT]
 
 
 def crisis_messages(categories: list[str]) -> list[str]:
-    """What to say at once for these kinds of risk, most urgent first, then that it is flagged."""
-    config = _config()
-    contacts = config["contacts"]
-    messages = [config["messages"][c].format(**contacts) for c in categories if c in config["messages"]]
-    if not messages:  # fail closed: an unknown kind still gets help
-        messages = [config["messages"]["unspecified"].format(**contacts)]
-    return [*messages, config["flagged"].format(**contacts)]
+    """What to say for these kinds of risk, most urgent first, each once."""
+    messages = [crisis_message(category) for category in categories or [DEFAULT]]
+    return list(dict.fromkeys(messages))
 
 
-def contacts() -> dict[str, str]:
-    return dict(_config()["contacts"])
+def flagged_message() -> str:
+    return _variations("utter_risk_flagged")[DEFAULT]
 
 
-@lru_cache(maxsize=1)
-def _config() -> dict:
-    return yaml.safe_load(SIGNPOSTING_FILE.read_text(encoding="utf-8"))
+@cache
+def _variations(response: str) -> dict[str, str]:
+    """A response's texts by the risk_category its variation is for."""
+    domain = yaml.safe_load(CRISIS_FILE.read_text(encoding="utf-8"))
+    texts = {}
+    for variation in domain["responses"][response]:
+        conditions = variation.get("condition") or [{"value": DEFAULT}]
+        texts[conditions[0]["value"]] = variation["text"]
+    return texts

@@ -10,7 +10,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot import services
 from bot.careplan.model import CarePlan, PlanStatus
 from bot.safety.risk import RiskCategory, RiskFlag
-from bot.safety.signposting import contacts, crisis_messages
+from bot.safety.signposting import crisis_messages, flagged_message
 from bot.store.tracker_store import erase_requested
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
@@ -63,9 +63,12 @@ def test_the_tracker_store_erases_only_when_this_turn_asked() -> None:
     assert erase_requested(later) is False
 
 
-def test_crisis_messages_come_from_one_place_most_urgent_first() -> None:
+def test_crisis_messages_come_from_the_domain_most_urgent_first_and_fit_the_kind() -> None:
     messages = crisis_messages(["medical_emergency", "suicidal_thoughts"])
-    assert contacts()["emergency"] in messages[0]
-    assert contacts()["samaritans"] in messages[1]
-    assert "practice team" in messages[-1]
-    assert contacts()["samaritans"] in crisis_messages(["something_new"])[0]  # fails closed
+    assert "999 now" in messages[0]
+    assert "116 123" in messages[1] and "Are you safe right now?" in messages[1]
+    assert "distance between you and anything" in messages[1]  # means, for suicidal thoughts
+    abuse = crisis_messages(["safeguarding"])[0]
+    assert "0808 2000 247" in abuse and "press 55" in abuse and "End chat" in abuse
+    assert "116 123" in crisis_messages(["something_new"])[0]  # fails closed
+    assert "practice team" in flagged_message()

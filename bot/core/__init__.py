@@ -1,0 +1,1 @@
+"""Rasa dialogue components of our own (Rasa calls dialogue management "core")."""
