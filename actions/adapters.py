@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
 
-from bot.careplan.interview import build_plan
+from bot import services
+from bot.careplan.interview import RISK_CHECKS, build_plan
 from bot.careplan.model import Answer, CarePlan, SupportPerson
 from bot.config import Settings
+from bot.safety.risk import RiskCategory, RiskFlag
 from bot.store.database import Database, migrate
 
 T = TypeVar("T")
@@ -36,6 +39,24 @@ async def in_thread(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 
 QUESTION_FOR_PRACTICE = "A question for the practice team (the assistant gave no advice)"
+RISK_CHECKED = "Asked gently about risk ({kinds}) after: “{message}”"
+
+
+async def flag_risk(tracker: Tracker, categories: list[str], message: str) -> None:
+    """A flag per kind of risk on the plan as it stands, for a professional to see first."""
+    now = datetime.now(timezone.utc)
+    plan = plan_from_tracker(tracker)
+    for category in categories:
+        plan = await in_thread(
+            services.flag_risk, database(), plan, RiskFlag(_category(category), message, now)
+        )
+
+
+def _category(name: str) -> RiskCategory | str:
+    try:
+        return RiskCategory(name)
+    except ValueError:
+        return name  # fail closed: an unknown kind is still flagged
 
 
 def plan_from_tracker(tracker: Tracker) -> CarePlan:
@@ -53,4 +74,17 @@ def plan_from_tracker(tracker: Tracker) -> CarePlan:
         Answer("question_for_practice", QUESTION_FOR_PRACTICE, question)
         for question in tracker.get_slot("questions_for_practice") or []
     ]
+    # A check that was answered "no": no urgent flag, but the professional knows it was asked.
+    plan.answers += [
+        Answer(
+            "risk_check",
+            RISK_CHECKED.format(kinds=_kinds(check), message=check.get("message", "")),
+            "Said no",
+        )
+        for check in tracker.get_slot(RISK_CHECKS) or []
+    ]
     return plan
+
+
+def _kinds(check: dict) -> str:
+    return ", ".join(str(c).replace("_", " ") for c in check.get("categories") or ["unspecified"])

@@ -17,21 +17,37 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.adapters import database, in_thread, plan_from_tracker, settings
+from actions.adapters import database, flag_risk, in_thread, plan_from_tracker, settings
 from actions.questions import replies, wording
 from bot import services
 from bot.careplan import dialogue, interview
 from bot.careplan.dialogue import Effect, Turn
-from bot.careplan.interview import CONSENT, EASY_READ, OUTCOME, PENDING, SECTION_TO_CHANGE, SUMMARY_OK
+from bot.careplan.interview import (
+    CONSENT,
+    EASY_READ,
+    OUTCOME,
+    PENDING,
+    RISK_CHECK,
+    RISK_TO_CHECK,
+    SECTION_TO_CHANGE,
+    SUMMARY_OK,
+)
 from bot.careplan.parsing import parse_section_reference
 from bot.careplan.readback import readback
 from bot.careplan.reading import Nlu, read_reply
 from bot.channels.limits import TOO_LONG  # the channels say the same, before Rasa reads a message
+from bot.safety.signposting import crisis_messages
 
 logger = logging.getLogger(__name__)
 
-# A disclosure of risk interrupts whatever its length: Rasa's safety rules answer first.
+# A disclosure of risk never reaches the form as an answer: bot/core/safety_first.py says
+# the crisis reply first. Should one arrive all the same, the form declines it, and
+# Rasa's safety rules answer it.
 ALWAYS_INTERRUPTS = {"risk_disclosure"}
+# A signal of risk to check: the same policy offers help first (a static response); then
+# the form reads the reply as usual and asks the gentle check before the next question.
+CHECK_INTENT = "risk_check"
+HELP_BEFORE_THE_FORM = {"utter_risk_check_help"}
 # What the person is told when the work a turn needed could not be done.
 COULD_NOT = {
     Effect.DRAFT_PLAN: "I'm sorry, I couldn't save your plan just now. Your answers are still here. "
@@ -56,8 +72,9 @@ class ValidateCarePlanForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         question = tracker.get_slot("requested_slot")
         asked_short = False
+        to_check = _risk_to_check(tracker, question)
         if _is_entering(tracker):
-            turn = dialogue.on_entry(tracker.slots)
+            turn = Turn() if to_check and tracker.get_slot(SUMMARY_OK) else dialogue.on_entry(tracker.slots)
         elif _is_reply_to_question(tracker):
             text, nlu = _latest_message(tracker)
             if nlu.intent in ALWAYS_INTERRUPTS:
@@ -74,7 +91,21 @@ class ValidateCarePlanForm(FormValidationAction):
                 asked_short = question == SUMMARY_OK and reading.kind.startswith("ask_")
         else:
             turn = Turn()  # back from a detour Rasa's rules answered: the question comes again
+        if to_check:
+            turn = dialogue.check_risk_first(turn, to_check, tracker.latest_message.get("text") or "")
         return await _carry_out(turn, question, dispatcher, tracker, domain, asked_short)
+
+
+def _risk_to_check(tracker: Tracker, question: str | None) -> list[str]:
+    """The kinds of risk to check gently, when the new message signals any.
+
+    Not when it answers the check itself: its "no" stands, and anything else gets help.
+    """
+    if (tracker.latest_message.get("intent") or {}).get("name") != CHECK_INTENT or question == RISK_CHECK:
+        return []
+    if not (_is_entering(tracker) or _is_reply_to_question(tracker)):
+        return []
+    return list((tracker.latest_message.get("risk") or {}).get("categories") or ["unspecified"])
 
 
 async def _carry_out(
@@ -131,6 +162,12 @@ async def _do(effect: Effect, tracker: Tracker, domain: dict) -> None:
         await in_thread(services.delete_conversation_data, db, sender)
     elif effect is Effect.DRAFT_PLAN:
         await in_thread(services.draft_plan, db, plan_from_tracker(tracker))
+    elif effect is Effect.FLAG_RISK:
+        checked = tracker.get_slot(RISK_TO_CHECK) or {}
+        message = (
+            f"{checked.get('message', '')} (asked to check, said: “{tracker.latest_message.get('text')}”)"
+        )
+        await flag_risk(tracker, checked.get("categories") or ["unspecified"], message)
 
 
 def _say(message: str, question: str | None, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
@@ -142,6 +179,11 @@ def _say(message: str, question: str | None, dispatcher: CollectingDispatcher, t
         dispatcher.utter_message(text=(wording(question).unclear if question else None) or _SORRY)
     elif message == "handoff":
         dispatcher.utter_message(text=handoff_message())
+    elif message == dialogue.CRISIS:
+        categories = (tracker.get_slot(RISK_TO_CHECK) or {}).get("categories") or ["unspecified"]
+        for text in crisis_messages(categories):
+            dispatcher.utter_message(text=text, json_message={"crisis": True, "categories": categories})
+        dispatcher.utter_message(response="utter_risk_flagged")
     elif message in replies():
         dispatcher.utter_message(text=replies()[message])
     else:
@@ -169,7 +211,12 @@ def _ask_next_question(
         for message in readback(plan_from_tracker(tracker)):
             dispatcher.utter_message(text=message)
     if slot:
-        question = wording(slot, easy_read=bool(tracker.get_slot(EASY_READ)))
+        kind = (
+            ((tracker.get_slot(RISK_TO_CHECK) or {}).get("categories") or [None])[0]
+            if slot == RISK_CHECK
+            else None
+        )
+        question = wording(slot, easy_read=bool(tracker.get_slot(EASY_READ)), variant=kind)
         dispatcher.utter_message(text=question.ask, buttons=question.buttons)
     return SlotSet("requested_slot", slot)
 
@@ -190,8 +237,14 @@ def _is_reply_to_question(tracker: Tracker) -> bool:
     Rasa validates on a copy of the tracker that ends with the form's own action,
     so it is the action before that one which tells: listening means a new message.
     """
-    actions = [event.get("name") for event in tracker.events if event.get("event") == "action"]
-    return actions[-2:-1] == ["action_listen"] and bool(tracker.get_slot("requested_slot"))
+    before_the_form = _actions_before_the_form(tracker)
+    while before_the_form and before_the_form[-1] in HELP_BEFORE_THE_FORM:
+        before_the_form.pop()  # help Rasa offered first; the message still answers the question
+    return before_the_form[-1:] == ["action_listen"] and bool(tracker.get_slot("requested_slot"))
+
+
+def _actions_before_the_form(tracker: Tracker) -> list[str]:
+    return [event.get("name") for event in tracker.events if event.get("event") == "action"][:-1]
 
 
 def _latest_message(tracker: Tracker) -> tuple[str, Nlu]:

@@ -23,12 +23,16 @@ class Wording:
     buttons: list[dict[str, str]] = field(default_factory=list)
 
 
-def wording(slot: str, *, easy_read: bool = False) -> Wording:
-    """How the question in `slot` is put, in easy read once the person asked for it."""
+def wording(slot: str, *, easy_read: bool = False, variant: str | None = None) -> Wording:
+    """How the question in `slot` is put, in easy read once the person asked for it.
+
+    Some questions are worded per goal (goal_2_first_step) or per `variant`
+    (the kind of risk a check is about).
+    """
     entry = _questions()[question_kind(slot)]
     ask = entry.get("easy") if easy_read and entry.get("easy") else entry["ask"]
-    if isinstance(ask, dict):  # worded per goal
-        ask = ask[int(slot.split("_")[1])]
+    if isinstance(ask, dict):
+        ask = (ask.get(variant) or ask["unspecified"]) if variant else ask[int(slot.split("_")[1])]
     return Wording(ask=ask, why=entry["why"], unclear=entry.get("unclear"), buttons=entry.get("buttons", []))
 
 

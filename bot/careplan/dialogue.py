@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.careplan import interview
@@ -29,6 +29,9 @@ from bot.careplan.interview import (
     EASY_READ,
     OUTCOME,
     PENDING,
+    RISK_CHECK,
+    RISK_CHECKS,
+    RISK_TO_CHECK,
     SECTION_TO_CHANGE,
     SUMMARY_OK,
 )
@@ -46,6 +49,7 @@ class Effect(str, enum.Enum):
     REQUEST_HANDOFF = "request_handoff"
     DELETE_DATA = "delete_data"
     DRAFT_PLAN = "draft_plan"
+    FLAG_RISK = "flag_risk"  # the check was answered yes: the crisis reply and the urgent flag
 
 
 class Outcome(str, enum.Enum):
@@ -83,15 +87,42 @@ REPLIES = {
     NotAnAnswer.EASY_READ: "easy_read",
 }
 UNCLEAR = "unclear"  # the question's own "sorry, I didn't get that"
+CRISIS = "crisis"  # the crisis reply for the kinds of risk being checked, then "I've let the team know"
 
 
 def take_turn(question: str, reading: Reading, values: Mapping[str, Any], text: str) -> Turn:
     """The turn that follows `reading`, the reply to the question in slot `question`."""
+    if question == RISK_CHECK:
+        return _risk_check(reading, values)
     if reading.is_answer:
         return _answer(question, reading, values, text)
     if reading.kind == "unclear":
         return Turn(slots={question: None}, say=[UNCLEAR])
     return _not_an_answer(question, NotAnAnswer(reading.kind), reading, values, text)
+
+
+def check_risk_first(turn: Turn, categories: list[str], text: str) -> Turn:
+    """A signal of risk that is not clear: the gentle check comes before anything else.
+
+    The reply is still taken as what it is (an answer stays an answer); the
+    check is asked next, and the interview goes on after it.
+    """
+    if Effect.DELETE_DATA in turn.effects:
+        return turn  # the conversation is being erased
+    to_check = {"categories": categories, "message": text}
+    return replace(
+        turn, slots={**turn.slots, PENDING: RISK_CHECK, RISK_TO_CHECK: to_check}, ask=True, end=None
+    )
+
+
+def _risk_check(reading: Reading, values: Mapping[str, Any]) -> Turn:
+    """Only a clear "no" carries on, noted for the professional; anything else gets help now."""
+    if reading.is_answer and reading.value is False:
+        checked = {**(values.get(RISK_TO_CHECK) or {}), "answer": "no"}
+        checks = [*(values.get(RISK_CHECKS) or []), checked]
+        return Turn(slots={PENDING: None, RISK_TO_CHECK: None, RISK_CHECKS: checks}, say=["risk_check_no"])
+    # Yes, or anything unclear: fail closed, to the crisis reply and the flag.
+    return Turn(slots={PENDING: CARRY_ON, RISK_TO_CHECK: None}, effects=[Effect.FLAG_RISK], say=[CRISIS])
 
 
 def on_entry(values: Mapping[str, Any]) -> Turn:

@@ -102,9 +102,12 @@ SUMMARY_OK = "summary_ok"
 CARRY_ON = "carry_on"
 CONFIRM_DELETE = "confirm_delete"
 SECTION_TO_CHANGE = "section_to_change"  # "which part would you like to change?"
+RISK_CHECK = "risk_check"  # "I want to make sure I've understood: are you ...?"
+RISK_TO_CHECK = "risk_to_check"  # what the check is about: {categories, message}
+RISK_CHECKS = "risk_checks"  # checks answered "no", for the professional
 CHOICE_QUESTIONS = ("contact_preferences", "share_with", SECTION_TO_CHANGE)
 # A question asked out of turn, before the interview goes on: carry on after a
-# detour, confirm a deletion, or say which part to change.
+# detour, confirm a deletion, say which part to change, or a gentle check for risk.
 PENDING = "pending_question"
 EASY_READ = "easy_read"  # short, plain questions from now on
 OUTCOME = "interview_outcome"  # confirmed, refused, deleted or stopped
@@ -117,7 +120,7 @@ def question_kind(slot: str) -> str:
 
 def expects(slot: str) -> Expects:
     """The kind of answer the question in `slot` expects."""
-    if slot in (CONSENT, SUMMARY_OK, CARRY_ON, CONFIRM_DELETE):
+    if slot in (CONSENT, SUMMARY_OK, CARRY_ON, CONFIRM_DELETE, RISK_CHECK):
         return Expects.YES_NO
     if slot.endswith("_more"):
         return Expects.YES_NO_OR_ITEM

@@ -28,6 +28,8 @@ def describe_risk_flag(flag: Mapping[str, Any]) -> str:
 def flags(plan: CarePlan) -> list[str]:
     """What a professional must know before the consultation starts."""
     found = [describe_risk_flag(flag) for flag in plan.risk_flags]
+    # A gentle check answered "no": not urgent, but worth knowing it was asked.
+    found += [f"{a.question}: they said no." for a in plan.answers if a.question_id == "risk_check"]
     if plan.handoff_requested:
         found.append("The person asked to talk to someone at the practice.")
     if plan.accessibility and plan.accessibility.strip():

@@ -17,6 +17,7 @@ from actions.questions import replies, wording
 from actions.session import ActionSessionStart
 from bot import services
 from bot.careplan import interview
+from bot.safety.signposting import crisis_messages
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -493,9 +494,9 @@ def test_hello_after_the_plan_was_saved_says_so_and_asks_nothing(domain: dict) -
     assert texts(messages) == [replies()["plan_already_saved"]]
 
 
-def test_a_risk_the_detector_cannot_name_still_gets_help_and_a_flag(store, domain: dict) -> None:
-    """Fail closed: an 'unspecified' risk from the classifier once crashed the action, and Rasa
-    dropped its crisis messages."""
+def test_a_risk_the_detector_cannot_name_still_gets_a_flag(store, domain: dict) -> None:
+    """Fail closed: an 'unspecified' risk once crashed the action. Its help is the static
+    utter_crisis Rasa says before the action (test_crisis_replies_are_static_and_fit_the_kind)."""
     from actions.safety import ActionRespondToRisk
 
     risk = {"categories": ["unspecified"], "words": []}
@@ -503,7 +504,95 @@ def test_a_risk_the_detector_cannot_name_still_gets_help_and_a_flag(store, domai
         waiting("support_needs"), text="it all gets too much", intent="risk_disclosure", risk=risk
     )
     events, messages = run(ActionRespondToRisk(), tracker, domain)
-    assert any("Samaritans" in text for text in texts(messages))
-    assert slot_values(events) == {"pending_question": "carry_on"}
+    assert [m.get("response") for m in messages] == ["utter_risk_flagged"]
+    assert slot_values(events) == {"risk_to_check": None, "pending_question": "carry_on"}
     [flag] = services.get_plan(store, "patient-1").risk_flags
     assert flag["category"] == "unspecified"
+
+
+def test_the_action_adds_the_crisis_reply_for_each_further_kind_of_risk(store, domain: dict) -> None:
+    """Rasa said the most urgent kind's reply already; the others come from the action, once each."""
+    from actions.safety import ActionRespondToRisk
+
+    risk = {"tier": "clear", "categories": ["medical_emergency", "suicidal_thoughts"], "words": []}
+    tracker = make_tracker(waiting("support_needs"), text="took all my pills, want to die",
+                           intent="risk_disclosure", risk=risk)  # fmt: skip
+    _, messages = run(ActionRespondToRisk(), tracker, domain)
+    said = [m.get("text") for m in messages if m.get("text")]
+    assert said == crisis_messages(["suicidal_thoughts"])
+    flags = services.get_plan(store, "patient-1").risk_flags
+    assert [f["category"] for f in flags] == ["medical_emergency", "suicidal_thoughts"]
+
+
+CHECK = {"tier": "check", "categories": ["suicidal_thoughts"], "words": ["what's the point"]}
+
+
+def checked_tracker(slots: dict[str, Any], text: str, intent: str = "risk_check", **message: Any) -> Tracker:
+    """The form after Rasa's rules offered help for a signal to check (utter_risk_check_help)."""
+    events = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text},
+        {"event": "action", "name": "utter_risk_check_help"},
+        {"event": "slot", "name": "requested_slot", "value": slots.get("requested_slot")},
+        {"event": "action", "name": "care_plan_form"},
+    ]
+    return make_tracker(
+        slots, text=text, intent=intent, latest_action="care_plan_form", events=events, **message
+    )
+
+
+def test_a_signal_to_check_keeps_the_answer_and_asks_gently_first(store, domain: dict) -> None:
+    text = "worried I'm a burden, sometimes I think what's the point"
+    events, messages = run(
+        ValidateCarePlanForm(), checked_tracker(waiting("concerns_life"), text, risk=CHECK), domain
+    )
+    values = slot_values(events)
+    assert values["concerns_life"] == text  # the person's words are their answer
+    assert values["pending_question"] == "risk_check" and values["requested_slot"] == "risk_check"
+    assert values["risk_to_check"] == {"categories": ["suicidal_thoughts"], "message": text}
+    assert texts(messages) == [wording("risk_check", variant="suicidal_thoughts").ask]
+    assert "ending your life" in texts(messages)[0]
+    assert services.get_plan(store, "patient-1") is None  # no flag before the answer
+
+
+def test_no_to_the_check_carries_on_and_is_noted_without_an_urgent_flag(store, domain: dict) -> None:
+    to_check = {"categories": ["suicidal_thoughts"], "message": "what's the point"}
+    slots = waiting("risk_check", pending_question="risk_check", risk_to_check=to_check)
+    slots["concerns_life"] = "what's the point"
+    events, messages = run(
+        ValidateCarePlanForm(), form_tracker(slots, "No, nothing like that, just fed up"), domain
+    )
+    values = slot_values(events)
+    assert values["pending_question"] is None and values["risk_to_check"] is None
+    assert values["risk_checks"] == [{**to_check, "answer": "no"}]
+    assert texts(messages)[0] == replies()["risk_check_no"]
+    assert values["requested_slot"] != "risk_check"  # the interview goes on
+    assert services.get_plan(store, "patient-1") is None
+
+
+def test_yes_or_anything_unclear_to_the_check_gets_the_crisis_reply_and_a_flag(store, domain: dict) -> None:
+    to_check = {"categories": ["self_harm"], "message": "been tempted to go back to the razor"}
+    for reply in ("yes", "sort of, I don't know"):
+        slots = waiting("risk_check", pending_question="risk_check", risk_to_check=to_check)
+        events, messages = run(ValidateCarePlanForm(), form_tracker(slots, reply), domain)
+        values = slot_values(events)
+        assert crisis_messages(["self_harm"])[0] in texts_of(messages)
+        assert "utter_risk_flagged" in [m.get("response") for m in messages]
+        assert values["pending_question"] == "carry_on" and values["requested_slot"] == "carry_on"
+    flags = services.get_plan(store, "patient-1").risk_flags
+    assert [f["category"] for f in flags] == ["self_harm", "self_harm"]
+    assert "been tempted to go back to the razor" in flags[0]["message"]
+
+
+def texts_of(messages: list[dict]) -> list[str]:
+    return [m["text"] for m in messages if m.get("text")]
+
+
+def test_a_check_noted_no_reaches_the_plan_for_the_professional(domain: dict) -> None:
+    from actions.adapters import plan_from_tracker
+
+    check = {"categories": ["safeguarding"], "message": "I walk on eggshells at home", "answer": "no"}
+    plan = plan_from_tracker(make_tracker({**complete_answers(), "risk_checks": [check]}, text="yes"))
+    [noted] = [a for a in plan.answers if a.question_id == "risk_check"]
+    assert "safeguarding" in noted.question and "eggshells" in noted.question and noted.text == "Said no"
+    assert plan.risk_flags == []

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from bot.careplan import prep, review
-from bot.careplan.model import AgreedAction, CarePlan, Goal, PlanStatus
+from bot.careplan.model import AgreedAction, Answer, CarePlan, Goal, PlanStatus
 from bot.careplan.review import (
     Actor,
     ApiToken,
@@ -288,3 +288,15 @@ def test_flags_list_risk_the_wish_to_talk_and_access_needs(stored: CarePlan) -> 
         "The person asked to talk to someone at the practice.",
         "Communication and accessibility needs: Large print please",
     ]
+
+
+def test_a_gentle_check_answered_no_is_listed_without_making_the_plan_urgent(stored: CarePlan) -> None:
+    checked = Answer(
+        "risk_check", "Asked gently about risk (safeguarding) after: “he has a temper on him”", "Said no"
+    )
+    plan = replace(stored, answers=[*stored.answers, checked], accessibility=None)
+
+    assert prep.flags(plan) == [
+        "Asked gently about risk (safeguarding) after: “he has a temper on him”: they said no."
+    ]
+    assert plan.status is not PlanStatus.URGENT_REVIEW and not plan.risk_flags
