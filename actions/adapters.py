@@ -15,7 +15,7 @@ from bot.careplan.interview import RISK_CHECKS, build_plan
 from bot.careplan.model import Answer, CarePlan, SupportPerson
 from bot.config import Settings
 from bot.safety.risk import RiskCategory, RiskFlag
-from bot.store.database import Database, migrate
+from bot.store.database import Database
 
 T = TypeVar("T")
 
@@ -27,10 +27,9 @@ def settings() -> Settings:
 
 @lru_cache(maxsize=1)
 def database() -> Database:
-    """The plan store, its schema brought up to date once per process."""
-    url = settings().database_url
-    migrate(url)
-    return Database.from_url(url)
+    """The plan store, opened even while the database is down (the service layer migrates
+    and delivers what waited once it is back)."""
+    return services.open_plan_store(settings().database_url)
 
 
 async def in_thread(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -42,14 +41,24 @@ QUESTION_FOR_PRACTICE = "A question for the practice team (the assistant gave no
 RISK_CHECKED = "Asked gently about risk ({kinds}) after: “{message}”"
 
 
-async def flag_risk(tracker: Tracker, categories: list[str], message: str) -> None:
-    """A flag per kind of risk on the plan as it stands, for a professional to see first."""
+async def flag_risk(tracker: Tracker, categories: list[str], message: str) -> str:
+    """A flag per kind of risk on the plan as it stands, for a professional to see first.
+
+    Returns the response that says so truthfully (`flag_told`): told, or waiting to be
+    told because the database is down (the flag is kept in the outbox until it is back).
+    """
     now = datetime.now(timezone.utc)
     plan = plan_from_tracker(tracker)
     for category in categories:
-        plan = await in_thread(
-            services.flag_risk, database(), plan, RiskFlag(_category(category), message, now)
-        )
+        flag = RiskFlag(_category(category), message, now)
+        plan = await in_thread(services.flag_risk, database(), plan, flag)
+    return flag_told(tracker)
+
+
+def flag_told(tracker: Tracker) -> str:
+    """The response that tells the person truthfully what happened to their flag."""
+    waiting = services.queued(database(), tracker.sender_id)  # reads the local outbox only
+    return "utter_risk_flag_waiting" if waiting else "utter_risk_flagged"
 
 
 def _category(name: str) -> RiskCategory | str:

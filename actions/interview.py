@@ -17,7 +17,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.adapters import database, flag_risk, in_thread, plan_from_tracker, settings
+from actions.adapters import database, flag_risk, flag_told, in_thread, plan_from_tracker, settings
 from actions.questions import replies, wording
 from bot import services
 from bot.careplan import dialogue, interview
@@ -48,6 +48,11 @@ ALWAYS_INTERRUPTS = {"risk_disclosure"}
 # the form reads the reply as usual and asks the gentle check before the next question.
 CHECK_INTENT = "risk_check"
 HELP_BEFORE_THE_FORM = {"utter_risk_check_help"}
+# The plan could not be saved now, and waits to be written when the database is back.
+SAVED_LATER = (
+    "I'm sorry, I couldn't save your plan just now. Your answers are still here, and your plan "
+    "will be saved as soon as our system is back. You don't need to do anything."
+)
 # What the person is told when the work a turn needed could not be done.
 COULD_NOT = {
     Effect.DRAFT_PLAN: "I'm sorry, I couldn't save your plan just now. Your answers are still here. "
@@ -145,6 +150,9 @@ async def _do_effects(turn: Turn, tracker: Tracker, domain: dict, dispatcher: Co
             await _do(effect, tracker, domain)
         except Exception as error:  # the database or the network: never tell the person it worked
             logger.error("action %s failed: %s", effect.value, type(error).__name__)
+            if effect is Effect.DRAFT_PLAN and services.queued(database(), tracker.sender_id):
+                dispatcher.utter_message(text=SAVED_LATER)  # the outbox writes it when the database is back
+                return True
             if effect in COULD_NOT:
                 dispatcher.utter_message(text=COULD_NOT[effect])
                 return True
@@ -183,7 +191,7 @@ def _say(message: str, question: str | None, dispatcher: CollectingDispatcher, t
         categories = (tracker.get_slot(RISK_TO_CHECK) or {}).get("categories") or ["unspecified"]
         for text in crisis_messages(categories):
             dispatcher.utter_message(text=text, json_message={"crisis": True, "categories": categories})
-        dispatcher.utter_message(response="utter_risk_flagged")
+        dispatcher.utter_message(response=flag_told(tracker))
     elif message in replies():
         dispatcher.utter_message(text=replies()[message])
     else:

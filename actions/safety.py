@@ -40,8 +40,8 @@ class ActionRespondToRisk(Action):
                 dispatcher.utter_message(
                     text=message, json_message={"crisis": True, "categories": categories}
                 )
-        await flag_risk(tracker, categories, tracker.latest_message.get("text") or "")
-        dispatcher.utter_message(response="utter_risk_flagged")
+        told = await flag_risk(tracker, categories, tracker.latest_message.get("text") or "")
+        dispatcher.utter_message(response=told)
         events: list[EventType] = [SlotSet(RISK_TO_CHECK, None)]  # a check waiting is answered by this
         if tracker.get_slot(SUMMARY_OK) is True:
             return events  # the plan is already saved: nothing to carry on with
@@ -68,7 +68,10 @@ class ActionRequestHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         dispatcher.utter_message(text=handoff_message())
-        await in_thread(services.request_handoff, database(), plan_from_tracker(tracker))
+        try:
+            await in_thread(services.request_handoff, database(), plan_from_tracker(tracker))
+        except Exception as error:  # queued for when the database is back (bot/services.py)
+            logger.error("action %s failed: %s", self.name(), type(error).__name__)
         return []
 
 

@@ -37,6 +37,7 @@ from bot.store.audit import AuditRepository
 from bot.store.database import Database, migrate
 from bot.store.outbox import Entry, Outbox
 from bot.store.repository import ConsentRepository, PlanRepository
+from bot.text_safety import without_bidi_controls
 
 __all__ = [
     "PlanNotFound",
@@ -74,6 +75,7 @@ def draft_plan(db: Database, plan: CarePlan, *, now: datetime | None = None) -> 
     the database is back.
     """
     now = _utc(now)
+    plan = without_bidi_controls(plan)  # the person's words, never reordered on screen
     down = _deliver_first(db)
     try:
         if down is not None:
@@ -111,6 +113,7 @@ def flag_risk(db: Database, plan: CarePlan, flag: RiskFlag, *, now: datetime | N
     the database knew. `queued(db, plan.conversation_id)` then says so.
     """
     now = _utc(now)
+    plan, flag = without_bidi_controls(plan), without_bidi_controls(flag)
     down = _deliver_first(db)
     try:
         if down is not None:

@@ -46,6 +46,8 @@ def test_with_the_database_away_a_disclosure_gets_help_and_its_flag_arrives_late
     try:
         replies = " ".join(faulty.say(sender, DISCLOSURE))
         assert "116 123" in replies and "999" in replies
+        assert "couldn't reach your practice team's system" in replies  # truthful: not "I've let them know"
+        assert "I've let your practice team know" not in replies
         deleted = " ".join(faulty.say(sender, "delete my answers") + faulty.say(sender, "/affirm"))
         assert "couldn't delete" in deleted and "I've deleted" not in deleted
     finally:

@@ -72,3 +72,12 @@ def test_crisis_messages_come_from_the_domain_most_urgent_first_and_fit_the_kind
     assert "0808 2000 247" in abuse and "press 55" in abuse and "End chat" in abuse
     assert "116 123" in crisis_messages(["something_new"])[0]  # fails closed
     assert "practice team" in flagged_message()
+
+
+def test_bidirectional_controls_never_reach_a_stored_plan_or_flag(db) -> None:
+    """A right-to-left override (U+202E) would show a professional the words reordered."""
+    flag = RiskFlag(RiskCategory.SELF_HARM, "I cut \u202emyself\u202c again", NOW)
+    services.flag_risk(db, partial_plan(), flag, now=NOW)
+    stored = services.get_plan(db, partial_plan().conversation_id)
+    assert stored.risk_flags[0]["message"] == "I cut myself again"
+    assert not any("\u202e" in str(answer.text) for answer in stored.answers)
