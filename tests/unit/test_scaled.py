@@ -136,3 +136,34 @@ def test_a_token_that_begins_with_a_dash_reaches_rasa_as_the_token(settings: Set
     given = rasa_server.rasa_arguments(server.command[3:], server.env)
     arguments = create_argument_parser().parse_args(given)
     assert arguments.auth_token == token
+
+
+def test_generated_passwords_go_only_to_the_servers_run_scaled_starts(settings: Settings) -> None:
+    """issue 13, item 13: our own PostgreSQL and Redis get a password made once (0600 in RUN_DIR);
+    a server someone else runs, one whose URL has a password, or a remote one keep .env's URL."""
+    free_postgres, free_redis = _free_port(), _free_port()
+    local = replace(settings, database_url=f"postgresql+psycopg2://carer@127.0.0.1:{free_postgres}/plans",
+                    redis_url=f"redis://127.0.0.1:{free_redis}/1")  # fmt: skip
+    given = scaled.with_own_passwords(local)
+    postgres_password = (settings.run_dir / "postgres.password").read_text().strip()
+    redis_password = (settings.run_dir / "redis.password").read_text().strip()
+    for name in ("postgres.password", "redis.password"):
+        assert (settings.run_dir / name).stat().st_mode & 0o777 == 0o600
+    assert (
+        postgres_password != redis_password and postgres_password.isalnum() and postgres_password[0].isalpha()
+    )
+    assert (
+        given.database_url
+        == f"postgresql+psycopg2://carer:{postgres_password}@127.0.0.1:{free_postgres}/plans"
+    )
+    assert given.redis_url == f"redis://:{redis_password}@127.0.0.1:{free_redis}/1"
+    assert scaled.with_own_passwords(local) == given  # made once
+    assert scaled.rasa_endpoint_env(given)["LOCK_STORE_PASSWORD"] == redis_password
+
+    assert scaled.with_own_passwords(settings) == settings  # remote, and with passwords of their own
+    with socket.socket() as someone_elses:  # a server on loopback that an earlier run did not start
+        someone_elses.bind(("127.0.0.1", 0))
+        someone_elses.listen()
+        port = someone_elses.getsockname()[1]
+        theirs = replace(local, database_url=f"postgresql+psycopg2://carer@127.0.0.1:{port}/plans")
+        assert scaled.with_own_passwords(theirs).database_url == theirs.database_url
