@@ -231,8 +231,10 @@ def postgres_server(settings: Settings, host: str, port: int, user: str, passwor
     if not (data / "PG_VERSION").exists():
         initdb = str(Path(postgres).with_name("initdb"))
         with _password_file(private_folder(data.parent), password, system_user) as pwfile:
+            # As another user the environment is emptied, its locale with it: UTF-8 all the same.
+            encoding = ["-E", "UTF8", "--locale=C.UTF-8"] if system_user else []
             _run([*as_user, initdb, "-D", str(data), "-U", user, "--auth=scram-sha-256", f"--pwfile={pwfile}",
-                  "-E", "UTF8"], data.parent, "initdb", password)  # fmt: skip
+                  *encoding], data.parent, "initdb", password)  # fmt: skip
     else:
         _require_passwords(postgres, data, as_user, user, password)
     command = [*as_user, postgres, "-D", str(data), "-h", host, "-p", str(port), "-k", str(data)]

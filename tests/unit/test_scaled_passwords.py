@@ -72,11 +72,11 @@ def _start(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     return given
 
 
-def _connect(url: URL) -> str:
+def _connect(url: URL, query: str = "SELECT current_user") -> str:
     engine = create_engine(url.update_query_dict({"connect_timeout": "5"}), future=True)
     try:
         with engine.connect() as connection:
-            return connection.execute(text("SELECT current_user")).scalar_one()
+            return connection.execute(text(query)).scalar_one()
     finally:
         engine.dispose()
 
@@ -141,6 +141,8 @@ def test_scaled_postgres_takes_the_generated_password_only(
         # The root path: PostgreSQL runs as the postgres user, who never gets our secrets.
         assert postmaster.stat().st_uid == pwd.getpwnam(scaled.POSTGRES_SYSTEM_USER).pw_uid
         assert MARKER.encode() not in (postmaster / "environ").read_bytes()
+        # Its emptied environment has no locale: the cluster holds people's words in UTF-8 all the same.
+        assert _connect(database.set(database="postgres"), "SHOW server_encoding") == "UTF8"
     else:
         assert postmaster.stat().st_uid == os.geteuid()
 
