@@ -31,6 +31,7 @@ from bot import scaled, servers
 from bot.config import Settings
 
 MARKER = "wm-marker-secret-never-in-postgres-environment"
+TOPOLOGY = scaled.topology  # the servers start() would go on to start, which these tests leave out
 
 
 def _initdb() -> str | None:
@@ -56,7 +57,8 @@ def settings(tmp_path: Path) -> Iterator[Settings]:
         database_url=f"postgresql+psycopg2://whatmatters@127.0.0.1:{_free_port()}/whatmatters",
         redis_url=f"redis://127.0.0.1:{_free_port()}/1",
         run_dir=tmp_path / "var",
-    )
+        rasa_auth_token="token", console_secret_key="key", action_server_token="secret",
+    )  # fmt: skip
     try:
         yield own
     finally:
@@ -64,12 +66,21 @@ def settings(tmp_path: Path) -> Iterator[Settings]:
         shutil.rmtree(scaled.postgres_runner(own)[1], ignore_errors=True)  # as root, outside tmp_path
 
 
-def _start(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """As bot.scaled.start does, up to the backing services."""
+def _start(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> tuple[Settings, list[servers.Server]]:
+    """bot.scaled.start, as `make run-scaled` calls it, with Rasa, nginx and the console left out:
+    the settings and the servers it would then start (not started)."""
     monkeypatch.setenv("WM_TEST_SECRET", MARKER)  # as .env's secrets are, in our environment
-    given = scaled.with_own_passwords(settings)
-    servers.launch(given, scaled.backing_services(given, scaled.postgres_url(given)))
-    return given
+    given: list[tuple[Settings, list[servers.Server]]] = []
+    monkeypatch.setattr(scaled, "find_nginx", lambda: "/usr/sbin/nginx")
+    # The database is made with the password; our tables and Rasa's (slow to import) are not.
+    monkeypatch.setattr(scaled, "prepare_databases", scaled._create_database_if_missing)
+    monkeypatch.setattr(
+        scaled,
+        "topology",
+        lambda started, model, nginx: given.append((started, TOPOLOGY(started, model, nginx))) or [],
+    )
+    scaled.start(settings, Path("models/m.tar.gz"))
+    return given[0]
 
 
 def _connect(url: URL, query: str = "SELECT current_user") -> str:
@@ -107,13 +118,13 @@ def _every_command_line() -> str:
 def test_scaled_postgres_takes_the_generated_password_only(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    given = _start(settings, monkeypatch)
+    given, topology = _start(settings, monkeypatch)
     database = make_url(given.database_url)
     password_file = settings.run_dir / "postgres.password"
     password = password_file.read_text().strip()
     assert stat.S_IMODE(password_file.stat().st_mode) == 0o600
     assert database.password == password and len(password) >= 40
-    assert _connect(database.set(database="postgres")) == "whatmatters"
+    assert _connect(database) == "whatmatters"  # the app's database, which start made
 
     # Without the password, a wrong one, or over its socket without one: refused.
     for refused in (_without_password(database), database.set(password="wrong" + password[5:])):
@@ -132,9 +143,12 @@ def test_scaled_postgres_takes_the_generated_password_only(
 
     # Never on a command line; the servers get it in their environment (and Rasa's endpoints).
     assert password not in _every_command_line()
-    assert scaled.rasa_endpoint_env(given)["TRACKER_STORE_PASSWORD"] == password
-    actions = scaled.topology(given, Path("m.tar.gz"), "/usr/sbin/nginx")[0]
-    assert make_url(actions.env["DATABASE_URL"]).password == password
+    for server in topology:
+        assert password not in " ".join(server.command)
+        if server.name.startswith(("actions", "console")):
+            assert make_url(server.env["DATABASE_URL"]).password == password, server.name
+        if server.name.startswith("rasa"):
+            assert server.env["TRACKER_STORE_PASSWORD"] == password
 
     postmaster = Path(f"/proc/{_pid(settings, 'postgres')}")
     if os.geteuid() == 0:
@@ -148,7 +162,7 @@ def test_scaled_postgres_takes_the_generated_password_only(
 
     # Started again (the cluster is made once), the password still holds.
     servers.stop(given)
-    again = _start(settings, monkeypatch)
+    again, _ = _start(settings, monkeypatch)
     assert again.database_url == given.database_url
     assert _connect(database.set(database="postgres")) == "whatmatters"
 
@@ -158,7 +172,7 @@ def test_scaled_postgres_takes_the_generated_password_only(
 def test_scaled_redis_takes_the_generated_password_only(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    given = _start(settings, monkeypatch)
+    given, topology = _start(settings, monkeypatch)
     url = make_url(given.redis_url)
     password = (settings.run_dir / "redis.password").read_text().strip()
     assert url.password == password and len(password) >= 40
@@ -179,7 +193,8 @@ def test_scaled_redis_takes_the_generated_password_only(
         client.ping()
 
     # Rasa's lock store gets it from endpoints.production.yml's `password: ${LOCK_STORE_PASSWORD}`.
-    assert scaled.rasa_endpoint_env(given)["LOCK_STORE_PASSWORD"] == password
+    replicas = [server for server in topology if server.name.startswith("rasa")]
+    assert replicas and all(server.env["LOCK_STORE_PASSWORD"] == password for server in replicas)
     assert password not in _every_command_line()
 
 
@@ -195,7 +210,7 @@ def test_a_cluster_made_with_trust_before_issue_13_is_given_the_password(
     subprocess.run(old_initdb, check=True, capture_output=True, cwd=data.parent)
     assert "trust" in (data / "pg_hba.conf").read_text()
 
-    given = _start(settings, monkeypatch)
+    given, _ = _start(settings, monkeypatch)
     database = make_url(given.database_url).set(database="postgres")
     assert _connect(database) == "whatmatters"
     with pytest.raises(OperationalError, match="password"):
