@@ -152,6 +152,7 @@ def with_own_passwords(settings: Settings) -> Settings:
     database, redis = postgres_url(settings), make_url(settings.redis_url)
     if database.password is None and _ours(settings, "postgres", database.host, database.port or 5432):
         database = database.set(password=own_password(settings, "postgres"))
+        write_pgpass(settings, database)
     if redis.password is None and _ours(settings, "redis", redis.host, redis.port or 6379):
         # redis://:password@host: SQLAlchemy writes no password without a user name.
         redis = redis.set(username=redis.username or "", password=own_password(settings, "redis"))
@@ -177,6 +178,24 @@ def own_password(settings: Settings, service: str) -> str:
                 file.write(f"wm{secrets.token_hex(24)}\n")
     path.chmod(0o600)
     return path.read_text().strip()
+
+
+def write_pgpass(settings: Settings, database: URL) -> Path:
+    """RUN_DIR/postgres.pgpass (0600), libpq's password file for our own PostgreSQL: commands run
+    by hand, whose DATABASE_URL (.env's) has no password, reach it with
+    `PGPASSFILE=var/postgres.pgpass .venv/bin/python -m bot users create ...` (or psql)."""
+
+    def field(value: object) -> str:
+        return str(value).replace("\\", "\\\\").replace(":", "\\:")
+
+    path = settings.run_dir / "postgres.pgpass"
+    where = (database.host or "127.0.0.1", database.port or 5432, "*", database.username or "postgres")
+    line = ":".join(field(value) for value in (*where, database.password))
+    path.unlink(missing_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(line + "\n")
+    return path
 
 
 def _ours(settings: Settings, name: str, host: str | None, port: int) -> bool:

@@ -70,6 +70,9 @@ def _start(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> tuple[Setting
     """bot.scaled.start, as `make run-scaled` calls it, with Rasa, nginx and the console left out:
     the settings and the servers it would then start (not started)."""
     monkeypatch.setenv("WM_TEST_SECRET", MARKER)  # as .env's secrets are, in our environment
+    # No password but the URL's: none from the environment or ~/.pgpass.
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    monkeypatch.setenv("PGPASSFILE", os.devnull)
     given: list[tuple[Settings, list[servers.Server]]] = []
     monkeypatch.setattr(scaled, "find_nginx", lambda: "/usr/sbin/nginx")
     # The database is made with the password; our tables and Rasa's (slow to import) are not.
@@ -140,6 +143,13 @@ def test_scaled_postgres_takes_the_generated_password_only(
                 query={"host": socket_folder, "port": str(database.port)},
             )
         )
+
+    # A command run by hand (.env's DATABASE_URL, no password) reaches it with libpq's password file.
+    pgpass = settings.run_dir / "postgres.pgpass"
+    assert stat.S_IMODE(pgpass.stat().st_mode) == 0o600
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    assert _connect(make_url(settings.database_url)) == "whatmatters"
+    monkeypatch.setenv("PGPASSFILE", os.devnull)
 
     # Never on a command line; the servers get it in their environment (and Rasa's endpoints).
     assert password not in _every_command_line()
