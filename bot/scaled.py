@@ -17,9 +17,11 @@ The PostgreSQL and Redis started here each ask for a password (issue 13, item
 `requirepass`. Each password is generated once, kept in RUN_DIR (0600, beside
 the data it protects, so a new .env never locks us out of our own cluster),
 and reaches the servers in their environment or in a 0600 file: never on a
-command line, never printed. PostgreSQL refuses to run as root: as root, its
-programs run as the `postgres` user (runuser), with the cluster in that user's
-home, since RUN_DIR (0700) is root's alone.
+command line, never printed (RUN_DIR/postgres.pgpass serves commands run by
+hand). PostgreSQL refuses to run as root: as root, its programs run as the
+`postgres` user (setpriv, with an emptied environment), with the cluster in that
+user's home, since RUN_DIR (0700) is root's alone. tests/unit/test_scaled_passwords.py
+runs this path as make run-scaled does.
 
 Balancing: REST requests go to the least busy replica (the lock store keeps
 one conversation's turns in order on any replica). socket.io needs one client
