@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
 
+from actions.questions import replies
 from bot import services
 from bot.careplan.interview import RISK_CHECKS, build_plan
 from bot.careplan.model import Answer, CarePlan, SupportPerson
@@ -44,7 +45,7 @@ RISK_CHECKED = "Asked gently about risk ({kinds}) after: “{message}”"
 async def flag_risk(tracker: Tracker, categories: list[str], message: str) -> str:
     """A flag per kind of risk on the plan as it stands, for a professional to see first.
 
-    Returns the response that says so truthfully (`flag_told`): told, or waiting to be
+    Returns what tells the person so truthfully (`flag_told`): told, or waiting to be
     told because the database is down (the flag is kept in the outbox until it is back).
     """
     now = datetime.now(timezone.utc)
@@ -56,9 +57,9 @@ async def flag_risk(tracker: Tracker, categories: list[str], message: str) -> st
 
 
 def flag_told(tracker: Tracker) -> str:
-    """The response that tells the person truthfully what happened to their flag."""
+    """What tells the person truthfully what happened to their flag."""
     waiting = services.queued(database(), tracker.sender_id)  # reads the local outbox only
-    return "utter_risk_flag_waiting" if waiting else "utter_risk_flagged"
+    return replies()["risk_flag_waiting" if waiting else "risk_flagged"]
 
 
 def _category(name: str) -> RiskCategory | str:

@@ -40,13 +40,14 @@ from bot.safety.signposting import crisis_messages
 
 logger = logging.getLogger(__name__)
 
-# A disclosure of risk never reaches the form as an answer: bot/core/safety_first.py says
-# the crisis reply first. Should one arrive all the same, the form declines it, and
+# A clear disclosure of risk never reaches the form as an answer: bot/core/safety_first.py
+# says the crisis reply first. Should one arrive all the same, the form declines it, and
 # Rasa's safety rules answer it.
-ALWAYS_INTERRUPTS = {"risk_disclosure"}
-# A signal of risk to check: the same policy offers help first (a static response); then
-# the form reads the reply as usual and asks the gentle check before the next question.
-CHECK_INTENT = "risk_check"
+RISK_INTENT = "risk_disclosure"
+# A signal of risk to check (its tier "check"): the same policy offers help first (a
+# static response); then the form reads the reply as usual and asks the gentle check
+# before the next question.
+CHECK = "check"
 HELP_BEFORE_THE_FORM = {"utter_risk_check_help"}
 # The plan could not be saved now, and waits to be written when the database is back.
 SAVED_LATER = (
@@ -82,7 +83,7 @@ class ValidateCarePlanForm(FormValidationAction):
             turn = Turn() if to_check and tracker.get_slot(SUMMARY_OK) else dialogue.on_entry(tracker.slots)
         elif _is_reply_to_question(tracker):
             text, nlu = _latest_message(tracker)
-            if nlu.intent in ALWAYS_INTERRUPTS:
+            if nlu.intent == RISK_INTENT and _risk_tier(tracker) != CHECK:
                 return []  # Rasa's safety rules answer it, then the question comes again
             limit = settings().max_message_chars
             if len(text) > limit:
@@ -106,11 +107,15 @@ def _risk_to_check(tracker: Tracker, question: str | None) -> list[str]:
 
     Not when it answers the check itself: its "no" stands, and anything else gets help.
     """
-    if (tracker.latest_message.get("intent") or {}).get("name") != CHECK_INTENT or question == RISK_CHECK:
+    if _risk_tier(tracker) != CHECK or question == RISK_CHECK:
         return []
     if not (_is_entering(tracker) or _is_reply_to_question(tracker)):
         return []
     return list((tracker.latest_message.get("risk") or {}).get("categories") or ["unspecified"])
+
+
+def _risk_tier(tracker: Tracker) -> str | None:
+    return (tracker.latest_message.get("risk") or {}).get("tier")
 
 
 async def _carry_out(
@@ -191,7 +196,7 @@ def _say(message: str, question: str | None, dispatcher: CollectingDispatcher, t
         categories = (tracker.get_slot(RISK_TO_CHECK) or {}).get("categories") or ["unspecified"]
         for text in crisis_messages(categories):
             dispatcher.utter_message(text=text, json_message={"crisis": True, "categories": categories})
-        dispatcher.utter_message(response=flag_told(tracker))
+        dispatcher.utter_message(text=flag_told(tracker))
     elif message in replies():
         dispatcher.utter_message(text=replies()[message])
     else:

@@ -41,7 +41,7 @@ class ActionRespondToRisk(Action):
                     text=message, json_message={"crisis": True, "categories": categories}
                 )
         told = await flag_risk(tracker, categories, tracker.latest_message.get("text") or "")
-        dispatcher.utter_message(response=told)
+        dispatcher.utter_message(text=told)
         events: list[EventType] = [SlotSet(RISK_TO_CHECK, None)]  # a check waiting is answered by this
         if tracker.get_slot(SUMMARY_OK) is True:
             return events  # the plan is already saved: nothing to carry on with

@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
+from typing import Any
 
 from bot import rasa_server, training
 from bot.bench import baseline
@@ -82,11 +83,14 @@ def _component(node_name: str) -> str:
     return re.sub(r"^run_|\d+$", "", node_name)
 
 
-async def profile(model: Path, turns: list[Turn], action_url: str | None, conversations: int) -> Timings:
+async def profile(
+    model: Path, turns: list[Turn], action_endpoint: dict[str, Any] | None, conversations: int
+) -> Timings:
     from rasa.core.agent import Agent
     from rasa.utils.endpoints import EndpointConfig
 
-    agent = Agent.load(str(model), action_endpoint=EndpointConfig(action_url) if action_url else None)
+    endpoint = EndpointConfig(**action_endpoint) if action_endpoint else None
+    agent = Agent.load(str(model), action_endpoint=endpoint)
     await agent.handle_text(turns[0][0], sender_id="warm-up")  # first calls load lazily: not counted
     timings = Timings()
     with timing_rasa(timings):
@@ -111,8 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         (BASELINE, starter, baseline.TURNS, nullcontext(None)),
     )
     for system, model, turns, actions in systems:
-        with actions as action_url:
-            timings = asyncio.run(profile(model, turns, action_url, args.conversations))
+        with actions as action_endpoint:
+            timings = asyncio.run(profile(model, turns, action_endpoint, args.conversations))
         print(timings.table(system), flush=True)
     return 0
 

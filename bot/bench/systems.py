@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -49,13 +50,17 @@ def running(system: str, config: str, model: Path, folder: Path) -> Iterator[Set
 
 
 @contextmanager
-def action_server(folder: Path) -> Iterator[str]:
-    """Our action server alone, on a SQLite plan store in `folder`; its webhook URL."""
+def action_server(folder: Path) -> Iterator[dict[str, Any]]:
+    """Our action server alone, on a SQLite plan store in `folder`: its webhook's URL and the
+    header with the secret it requires, as Rasa's EndpointConfig takes them."""
     settings = _settings("sqlite", folder)
     migrate(settings.database_url)
     try:
         servers.launch(settings, [servers.action_server(settings, "actions", settings.action_server_port)])
-        yield settings.action_endpoint_url
+        yield {
+            "url": settings.action_endpoint_url,
+            "headers": {"Authorization": f"Bearer {settings.action_server_token}"},
+        }
     finally:
         servers.stop(settings)
 

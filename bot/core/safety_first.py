@@ -4,15 +4,15 @@ Rasa gives an active form priority over every rule: the form runs first and
 the rules apply only if it declines the message. The form is a custom action,
 so when the action server is down it can decline nothing, and a person who
 just disclosed risk would get no reply at all. This policy predicts the
-static help first, whatever loop is active, so Rasa says it itself:
+static help first, whatever loop is active, so Rasa says it itself. It reads
+the tier bot.nlu.risk gives a `risk_disclosure` (rules cannot):
 
-- a clear disclosure (intent `risk_disclosure`, set by bot.nlu.risk):
-  `utter_crisis`, then `action_respond_to_risk` (which writes the flag);
-- a signal to check (`risk_check`): `utter_risk_check_help`, then the form or
-  the rules go on as usual, and the form asks the gentle check.
+- clear: `utter_crisis`, then `action_respond_to_risk` (which writes the flag);
+- check: `utter_risk_check_help`, then the interview form, which asks the
+  gentle check (and opens to ask it when the interview is over).
 
 After that it predicts nothing, and the other policies carry on (the form,
-the rules in data/rules/safety.yml, which say the same for test stories).
+and the rules in data/rules/safety.yml, which say the same for test stories).
 """
 
 from __future__ import annotations
@@ -28,16 +28,19 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-# What follows what: after a message with the intent (key), or after an action (key).
-AFTER_THE_MESSAGE = {"risk_disclosure": "utter_crisis", "risk_check": "utter_risk_check_help"}
-AFTER_THE_ACTION = {"utter_crisis": "action_respond_to_risk"}
+RISK_INTENT = "risk_disclosure"
+CHECK = "check"
+CRISIS_REPLY = "utter_crisis"
+HELP_BEFORE_THE_CHECK = "utter_risk_check_help"
+FLAG = "action_respond_to_risk"
+INTERVIEW_FORM = "care_plan_form"  # asks the check (actions/interview.py)
 
 
-def next_safety_action(intent: str | None, latest_action: str | None) -> str | None:
+def next_safety_action(intent: str | None, tier: str | None, latest_action: str | None) -> str | None:
     """The action safety needs next, or None when it needs nothing."""
-    if latest_action == ACTION_LISTEN_NAME:
-        return AFTER_THE_MESSAGE.get(intent or "")
-    return AFTER_THE_ACTION.get(latest_action or "")
+    if latest_action == ACTION_LISTEN_NAME and intent == RISK_INTENT:
+        return HELP_BEFORE_THE_CHECK if tier == CHECK else CRISIS_REPLY  # unknown tier: the crisis reply
+    return {CRISIS_REPLY: FLAG, HELP_BEFORE_THE_CHECK: INTERVIEW_FORM}.get(latest_action or "")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
@@ -59,8 +62,13 @@ class SafetyFirstPolicy(Policy):
         **kwargs: Any,
     ) -> PolicyPrediction:  # fmt: skip
         probabilities = self._default_predictions(domain)
-        intent = (tracker.latest_message.intent or {}).get("name") if tracker.latest_message else None
-        action = next_safety_action(intent, tracker.latest_action_name)
-        if action in domain.action_names_or_texts:
-            probabilities[domain.index_for_action(action)] = 1.0
-        return self._prediction(probabilities)
+        message = tracker.latest_message
+        intent = (message.intent or {}).get("name") if message else None
+        tier = ((message.parse_data.get("risk") or {}).get("tier")) if message else None
+        action = next_safety_action(intent, tier, tracker.latest_action_name)
+        if action not in domain.action_names_or_texts:
+            return self._prediction(probabilities)  # nothing to say: the other policies decide
+        probabilities[domain.index_for_action(action)] = 1.0
+        # Rasa's ensemble lets predictions "without user input" (an active form's) overrule
+        # all others; marked so too, this one wins over the form by its higher priority.
+        return self._prediction(probabilities, is_no_user_prediction=True)

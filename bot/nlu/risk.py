@@ -7,10 +7,12 @@ and the words that disclosed them. It also adds the most urgent category as
 the entity `risk_category`, so the crisis reply (a static response, chosen
 by that slot) needs no custom action to reach the person.
 
-- A clear disclosure sets the intent `risk_disclosure`: Rasa's rules answer
-  with crisis signposting before anything else, whatever question was waiting.
-- A signal to check sets the intent `risk_check`: the interview asks gently
-  first ("are you having thoughts of harming yourself?"), with help either way.
+Any risk sets the intent `risk_disclosure`, and `risk.tier` says how clear it is
+(bot/core/safety_first.py acts on both, ahead of any form or rule):
+- a clear disclosure: crisis signposting before anything else, whatever
+  question was waiting, and the urgent flag;
+- a signal to check: help offered, then a gentle question ("are you having
+  thoughts of harming yourself?") before the interview goes on.
 
 It fails closed, to a check: if the intent classifier is confident a message
 is a disclosure and no risk words were found at all, it is checked. Where
@@ -47,8 +49,6 @@ from bot.safety.risk import Tier
 
 RISK = "risk"
 RISK_INTENT = "risk_disclosure"
-CHECK_INTENT = "risk_check"
-INTENT_FOR_TIER = {Tier.CLEAR: RISK_INTENT, Tier.CHECK: CHECK_INTENT}
 CATEGORY_ENTITY = "risk_category"
 UNSPECIFIED = "unspecified"  # the classifier heard risk, the phrases did not say which
 
@@ -99,8 +99,9 @@ class RiskDisclosureDetector(GraphComponent):
             add_to_output=True,
         )  # fmt: skip
         if tier:
-            message.set(INTENT, {INTENT_NAME_KEY: INTENT_FOR_TIER[tier], PREDICTED_CONFIDENCE_KEY: 1.0},
-                        add_to_output=True)  # fmt: skip
+            message.set(
+                INTENT, {INTENT_NAME_KEY: RISK_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True
+            )
             self._add_category_entity(message, categories[0])
         elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == RISK_INTENT:
             # The words were read in context and set aside ("I'm not suicidal, just tired"):

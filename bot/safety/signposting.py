@@ -29,10 +29,6 @@ def crisis_messages(categories: list[str]) -> list[str]:
     return list(dict.fromkeys(messages))
 
 
-def flagged_message() -> str:
-    return _variations("utter_risk_flagged")[DEFAULT]
-
-
 @cache
 def _variations(response: str) -> dict[str, str]:
     """A response's texts by the risk_category its variation is for."""

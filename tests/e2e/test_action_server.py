@@ -308,4 +308,5 @@ def test_with_the_database_unavailable_no_log_or_reply_holds_what_the_person_sai
     assert WORDS not in log and "Doreen" not in log, log[-3000:]
     assert PHONE not in log, log[-3000:]
     # What is logged: the action and the kind of failure.
-    assert "action action_request_handoff failed: sqlalchemy.exc." in log, log[-3000:]
+    assert "action action_respond_to_risk failed: sqlalchemy.exc." in log, log[-3000:]
+    assert "action action_request_handoff failed: " in log, log[-3000:]  # caught by the action itself

@@ -28,8 +28,8 @@ def own_environment() -> Iterator[None]:
 def test_profile_times_every_turn_by_graph_node_and_action_server_call(
     trained_model: Path, tmp_path: Path
 ) -> None:
-    with action_server(tmp_path) as action_url:
-        timings = asyncio.run(profile(trained_model, PATIENT, action_url, conversations=1))
+    with action_server(tmp_path) as action_endpoint:
+        timings = asyncio.run(profile(trained_model, PATIENT, action_endpoint, conversations=1))
     assert timings.calls[WHOLE_TURN] == len(PATIENT)
     assert timings.calls["DIETClassifier"] == len(PATIENT)  # the NLU runs once a message
     assert timings.calls["RulePolicy"] >= 2 * len(PATIENT)  # an action, then listening

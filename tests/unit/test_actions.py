@@ -504,7 +504,7 @@ def test_a_risk_the_detector_cannot_name_still_gets_a_flag(store, domain: dict) 
         waiting("support_needs"), text="it all gets too much", intent="risk_disclosure", risk=risk
     )
     events, messages = run(ActionRespondToRisk(), tracker, domain)
-    assert [m.get("response") for m in messages] == ["utter_risk_flagged"]
+    assert texts(messages) == [replies()["risk_flagged"]]
     assert slot_values(events) == {"risk_to_check": None, "pending_question": "carry_on"}
     [flag] = services.get_plan(store, "patient-1").risk_flags
     assert flag["category"] == "unspecified"
@@ -519,7 +519,7 @@ def test_the_action_adds_the_crisis_reply_for_each_further_kind_of_risk(store, d
                            intent="risk_disclosure", risk=risk)  # fmt: skip
     _, messages = run(ActionRespondToRisk(), tracker, domain)
     said = [m.get("text") for m in messages if m.get("text")]
-    assert said == crisis_messages(["suicidal_thoughts"])
+    assert said == [*crisis_messages(["suicidal_thoughts"]), replies()["risk_flagged"]]
     flags = services.get_plan(store, "patient-1").risk_flags
     assert [f["category"] for f in flags] == ["medical_emergency", "suicidal_thoughts"]
 
@@ -527,7 +527,9 @@ def test_the_action_adds_the_crisis_reply_for_each_further_kind_of_risk(store, d
 CHECK = {"tier": "check", "categories": ["suicidal_thoughts"], "words": ["what's the point"]}
 
 
-def checked_tracker(slots: dict[str, Any], text: str, intent: str = "risk_check", **message: Any) -> Tracker:
+def checked_tracker(
+    slots: dict[str, Any], text: str, intent: str = "risk_disclosure", **message: Any
+) -> Tracker:
     """The form after Rasa's rules offered help for a signal to check (utter_risk_check_help)."""
     events = [
         {"event": "action", "name": "action_listen"},
@@ -577,7 +579,7 @@ def test_yes_or_anything_unclear_to_the_check_gets_the_crisis_reply_and_a_flag(s
         events, messages = run(ValidateCarePlanForm(), form_tracker(slots, reply), domain)
         values = slot_values(events)
         assert crisis_messages(["self_harm"])[0] in texts_of(messages)
-        assert "utter_risk_flagged" in [m.get("response") for m in messages]
+        assert replies()["risk_flagged"] in texts_of(messages)
         assert values["pending_question"] == "carry_on" and values["requested_slot"] == "carry_on"
     flags = services.get_plan(store, "patient-1").risk_flags
     assert [f["category"] for f in flags] == ["self_harm", "self_harm"]
