@@ -50,6 +50,7 @@ PEOPLE = {
     "partner", "brother", "sister", "neighbour", "nan", "gran", "grandad", "grandson", "granddaughter",
     "boyfriend", "girlfriend", "mate", "pal", "colleague", "cousin", "aunt", "uncle", "niece", "nephew",
     "kid", "child", "man", "woman", "lad", "lass", "boy", "girl", "ex", "stepdad", "stepmum", "carer",
+    "physio", "nurse", "doctor", "gp", "therapist", "counsellor", "coach", "pharmacist", "worker",
 }  # fmt: skip
 THIRD_PERSON = {"he", "she", "they", "hes", "shes", "he's", "she's"}
 FIRST_PERSON = {"i", "me", "my", "myself", "we", "us", "our", "mine", "meself", "ma", "im", "i'm"}

@@ -76,7 +76,7 @@ PHRASES: dict[RiskCategory, list[str]] = {
         "n't|nt|dont|not ~intend|~plan|~expect to be around|here|alive",
         "not|never needing|having to ~hurt|~harm|~cut",
         "~look up which|what floor|bridge|building|cliff",
-        "~make sure of it",
+        "i _? 'll|will|am|'m|gonna _? ~make|making sure of it",
         "~lose my nerve",
         f"~kill|kil|kll|killin|~top|~off|~hang|~drown|~shoot|~gas|~poison _? {ME}",
         "~kill|kil|~top _? my self",
