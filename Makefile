@@ -64,6 +64,8 @@ model: setup
 
 run: setup
 	$(PY) -m bot model train
+	@# The made-up demo directory, for the demo practice only (re-importing changes nothing).
+	$(PY) -m bot directory import bot/directory/demo_directory.json --practice demo-practice
 	$(PY) -m bot servers start
 
 stop:

@@ -571,3 +571,21 @@ def _directory(services: list[dict[str, Any]]):
 
     page = parse_page(copy.deepcopy(oruk3_page(services)), page_label="the test feed")
     return Directory(source="test-feed", format=page.format, services=page.services)
+
+
+def test_make_run_loads_the_demo_directory_into_the_demo_practice_only_and_again_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    """The command is read from the Makefile's `run` recipe, so the test follows what `make run` does."""
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    recipe = makefile.split("\nrun: setup\n", 1)[1].split("\n\n", 1)[0]
+    [command] = [line.split("-m bot ", 1)[1] for line in recipe.splitlines() if "directory import" in line]
+    url = f"sqlite:///{tmp_path / 'plans.db'}"
+
+    first = run_cli(*command.split(), database_url=url)
+    again = run_cli(*command.split(), database_url=url)
+
+    assert first.returncode == 0 and again.returncode == 0, first.stderr + again.stderr
+    assert "55 added" in first.stdout and "55 unchanged" in again.stdout
+    db = Database.from_url(url)
+    assert {s.practice_id for s in directory_services.list_services(db)} == {"demo-practice"}
