@@ -28,6 +28,8 @@ def describe_risk_flag(flag: Mapping[str, Any]) -> str:
 def flags(plan: CarePlan) -> list[str]:
     """What a professional must know before the consultation starts."""
     found = [describe_risk_flag(flag) for flag in plan.risk_flags]
+    if any(_category(flag) == "safeguarding" for flag in plan.risk_flags):
+        found.append(_safe_contact(plan))
     # A gentle check answered "no": not urgent, but worth knowing it was asked.
     found += [f"{a.question}: they said no." for a in plan.answers if a.question_id == "risk_check"]
     if plan.handoff_requested:
@@ -35,6 +37,21 @@ def flags(plan: CarePlan) -> list[str]:
     if plan.accessibility and plan.accessibility.strip():
         found.append(f"Communication and accessibility needs: {plan.accessibility.strip()}")
     return found
+
+
+def _category(flag: Mapping[str, Any]) -> str:
+    return str(flag.get("category") or flag.get("kind") or "")
+
+
+def _safe_contact(plan: CarePlan) -> str:
+    """After a disclosure of abuse, a call or a letter can put the person in danger."""
+    said = (plan.contact_preferences or "").strip()
+    how = (
+        f"use only the ways they said suit them: “{said}”."
+        if said
+        else "find a safe way: they did not say how to contact them."
+    )
+    return f"Before contacting them, {how} Check it is safe to talk."
 
 
 def questions_to_explore(plan: CarePlan) -> list[str]:

@@ -300,3 +300,19 @@ def test_a_gentle_check_answered_no_is_listed_without_making_the_plan_urgent(sto
         "Asked gently about risk (safeguarding) after: “he has a temper on him”: they said no."
     ]
     assert plan.status is not PlanStatus.URGENT_REVIEW and not plan.risk_flags
+
+
+def test_after_a_disclosure_of_abuse_the_prep_sheet_says_to_contact_them_only_in_their_safe_ways(
+    stored: CarePlan,
+) -> None:
+    abuse = [{"category": "safeguarding", "message": "he reads my texts"}]
+    told = replace(stored, risk_flags=abuse, contact_preferences="text only, never phone", accessibility=None)
+    not_told = replace(told, contact_preferences=None)
+
+    assert prep.flags(told)[1] == (
+        "Before contacting them, use only the ways they said suit them: “text only, never phone”. "
+        "Check it is safe to talk."
+    )
+    assert prep.flags(not_told)[1].startswith("Before contacting them, find a safe way")
+    other = replace(told, risk_flags=[{"category": "self_harm", "message": "cut again"}])
+    assert not any("Before contacting them" in line for line in prep.flags(other))
