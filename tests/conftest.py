@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -22,6 +23,9 @@ from sqlalchemy.engine import make_url
 from bot.careplan.interview import build_plan
 from bot.careplan.model import CarePlan, SupportPerson
 from bot.store.database import Database, migrate
+
+if TYPE_CHECKING:
+    from bot.store.outbox import Outbox
 
 POSTGRES_ENV = "TEST_DATABASE_URL"
 
@@ -36,6 +40,19 @@ def _tests_outbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     services.use_outbox(Outbox(tmp_path_factory.mktemp("outbox") / "outbox.jsonl"))
     yield
     services.use_outbox(None)
+
+
+@pytest.fixture
+def box(tmp_path: Path) -> Iterator[Outbox]:
+    """An outbox of this test's own; the run's outbox is back afterwards (never var/'s)."""
+    from bot import services
+    from bot.store.outbox import Outbox
+
+    before = services.outbox()
+    outbox = Outbox(tmp_path / "outbox" / "outbox.jsonl")
+    services.use_outbox(outbox)
+    yield outbox
+    services.use_outbox(before)
 
 
 @pytest.fixture

@@ -413,6 +413,7 @@ def _ask(url: str, method: str) -> tuple[int, str]:
         return error.code, ""
 
 
+@pytest.mark.e2e  # a real nginx: in CI (.ci/run installs it) it may not skip
 def test_nginx_itself_answers_404_to_rasa_s_api_and_forwards_the_channels(tmp_path: Path) -> None:
     nginx = shutil.which("nginx") or next((p for p in ("/usr/sbin/nginx",) if Path(p).exists()), None)
     if nginx is None:

@@ -30,14 +30,6 @@ NOW = datetime(2026, 12, 2, 15, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def box(tmp_path: Path) -> Iterator[Outbox]:
-    outbox = Outbox(tmp_path / "outbox" / "outbox.jsonl")
-    services.use_outbox(outbox)
-    yield outbox
-    services.use_outbox(None)
-
-
-@pytest.fixture
 def store(tmp_path: Path) -> Iterator[tuple[Database, Path]]:
     """A migrated SQLite plan store, and the folder that holds it."""
     folder = tmp_path / "store"

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,14 +18,6 @@ from bot.store.database import Database, migrate
 from bot.store.outbox import Outbox
 
 NOW = datetime(2026, 12, 2, 16, 30, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def box(tmp_path: Path) -> Iterator[Outbox]:
-    outbox = Outbox(tmp_path / "outbox" / "outbox.jsonl")
-    services.use_outbox(outbox)
-    yield outbox
-    services.use_outbox(None)
 
 
 def test_the_action_servers_task_writes_a_queued_flag_with_no_one_talking(

@@ -136,14 +136,6 @@ def database_name(running: OwnPostgres, request: pytest.FixtureRequest) -> str:
     return name
 
 
-@pytest.fixture
-def box(tmp_path: Path) -> Iterator[Outbox]:
-    outbox = Outbox(tmp_path / "outbox.jsonl")
-    services.use_outbox(outbox)
-    yield outbox
-    services.use_outbox(None)
-
-
 def plan(good_day: str = "tea in the garden") -> CarePlan:
     return CarePlan(conversation_id="+447700900123", practice_id="p", what_matters={"good_day": good_day})
 
