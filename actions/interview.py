@@ -36,18 +36,16 @@ from bot.careplan.parsing import parse_section_reference
 from bot.careplan.readback import readback
 from bot.careplan.reading import Nlu, read_reply
 from bot.channels.limits import TOO_LONG  # the channels say the same, before Rasa reads a message
+from bot.safety.risk import RISK_INTENT, Tier
 from bot.safety.signposting import crisis_messages
 
 logger = logging.getLogger(__name__)
 
 # A clear disclosure of risk never reaches the form as an answer: bot/core/safety_first.py
 # says the crisis reply first. Should one arrive all the same, the form declines it, and
-# Rasa's safety rules answer it.
-RISK_INTENT = "risk_disclosure"
-# A signal of risk to check (its tier "check"): the same policy offers help first (a
-# static response); then the form reads the reply as usual and asks the gentle check
-# before the next question.
-CHECK = "check"
+# Rasa's safety rules answer it. A signal of risk to check (its tier "check"): the same
+# policy offers help first (a static response); then the form reads the reply as usual
+# and asks the gentle check before the next question.
 HELP_BEFORE_THE_FORM = {"utter_risk_check_help"}
 # The plan could not be saved now, and waits to be written when the database is back.
 SAVED_LATER = (
@@ -83,7 +81,7 @@ class ValidateCarePlanForm(FormValidationAction):
             turn = Turn() if to_check and tracker.get_slot(SUMMARY_OK) else dialogue.on_entry(tracker.slots)
         elif _is_reply_to_question(tracker):
             text, nlu = _latest_message(tracker)
-            if nlu.intent == RISK_INTENT and _risk_tier(tracker) != CHECK:
+            if nlu.intent == RISK_INTENT and _risk_tier(tracker) != Tier.CHECK:
                 return []  # Rasa's safety rules answer it, then the question comes again
             limit = settings().max_message_chars
             if len(text) > limit:
@@ -107,7 +105,7 @@ def _risk_to_check(tracker: Tracker, question: str | None) -> list[str]:
 
     Not when it answers the check itself: its "no" stands, and anything else gets help.
     """
-    if _risk_tier(tracker) != CHECK or question == RISK_CHECK:
+    if _risk_tier(tracker) != Tier.CHECK or question == RISK_CHECK:
         return []
     if not (_is_entering(tracker) or _is_reply_to_question(tracker)):
         return []

@@ -28,8 +28,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-RISK_INTENT = "risk_disclosure"
-CHECK = "check"
+from bot.safety.risk import RISK_INTENT, Tier
+
 CRISIS_REPLY = "utter_crisis"
 HELP_BEFORE_THE_CHECK = "utter_risk_check_help"
 FLAG = "action_respond_to_risk"
@@ -39,7 +39,9 @@ INTERVIEW_FORM = "care_plan_form"  # asks the check (actions/interview.py)
 def next_safety_action(intent: str | None, tier: str | None, latest_action: str | None) -> str | None:
     """The action safety needs next, or None when it needs nothing."""
     if latest_action == ACTION_LISTEN_NAME and intent == RISK_INTENT:
-        return HELP_BEFORE_THE_CHECK if tier == CHECK else CRISIS_REPLY  # unknown tier: the crisis reply
+        return (
+            HELP_BEFORE_THE_CHECK if tier == Tier.CHECK.value else CRISIS_REPLY
+        )  # unknown tier: the crisis reply
     return {CRISIS_REPLY: FLAG, HELP_BEFORE_THE_CHECK: INTERVIEW_FORM}.get(latest_action or "")
 
 

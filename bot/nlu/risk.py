@@ -45,10 +45,9 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.safety.detector import RiskDetector
-from bot.safety.risk import Tier
+from bot.safety.risk import RISK_INTENT, Tier
 
 RISK = "risk"
-RISK_INTENT = "risk_disclosure"
 CATEGORY_ENTITY = "risk_category"
 UNSPECIFIED = "unspecified"  # the classifier heard risk, the phrases did not say which
 

@@ -19,6 +19,10 @@ class RiskCategory(str, enum.Enum):
         return list(RiskCategory).index(self)
 
 
+# The intent every message that discloses risk gets (bot/nlu/risk.py), whatever its tier.
+RISK_INTENT = "risk_disclosure"
+
+
 class Tier(str, enum.Enum):
     """How sure the reading is: a clear disclosure gets the crisis reply at once;
     an unclear signal gets a gentle check first, with help offered either way."""
