@@ -78,7 +78,7 @@ def is_a_joke(span: Span) -> bool:
 
 def is_someone_elses_story_that_is_over(span: Span) -> bool:
     """Someone else's illness or trouble, told as past and ended ("she's fine now")."""
-    if not is_told_of_someone_else(span):
+    if {token.lower_ for token in span} & FIRST_PERSON or not _told_of_someone_else(span):
         return False  # "he slapped me last month" is the person's own
     text = span.doc.text.lower()
     return bool(OVER_NOW.search(text)) and not NOW.search(OVER_NOW.sub(" ", span.sent.text.lower()))
