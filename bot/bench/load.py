@@ -1,4 +1,5 @@
-"""The load generator: K simulated patients at once, each through a whole conversation.
+"""The load generator: K simulated patients at once, each through a whole conversation (or a few,
+one after another, each as a new person to the assistant).
 
 asyncio drives the patients; each message is a blocking urllib request on a
 thread of a pool as large as K, so K messages really are in flight at once.
@@ -21,6 +22,7 @@ TURN_TIMEOUT_SECONDS = 120
 @dataclass
 class LoadResult:
     patients: int
+    conversations: int = 1  # each patient's, one after another
     seconds: float = 0.0
     # (position in the conversation from 0, seconds) for every answered turn.
     latencies: list[tuple[int, float]] = field(default_factory=list)
@@ -35,18 +37,27 @@ class LoadResult:
         return self.turns / self.seconds if self.seconds else 0.0
 
 
-def run_load(url: str, token: str, turns: list[Turn], patients: int, tag: str) -> LoadResult:
-    """`patients` conversations at once through `turns`, over the REST channel at `url`."""
-    return asyncio.run(_run(url, token, turns, patients, tag))
+def run_load(
+    url: str, token: str, turns: list[Turn], patients: int, tag: str, conversations: int = 1
+) -> LoadResult:
+    """`patients` patients at once, each through `turns` `conversations` times (as a new sender each
+    time), over the REST channel at `url`."""
+    return asyncio.run(_run(url, token, turns, patients, tag, conversations))
 
 
-async def _run(url: str, token: str, turns: list[Turn], patients: int, tag: str) -> LoadResult:
-    result = LoadResult(patients)
+async def _run(
+    url: str, token: str, turns: list[Turn], patients: int, tag: str, conversations: int
+) -> LoadResult:
+    result = LoadResult(patients, conversations)
     loop = asyncio.get_running_loop()
     with ThreadPoolExecutor(max_workers=patients) as pool:
         started = time.perf_counter()
-        senders = [f"bench-{tag}-{number}-{time.time_ns()}" for number in range(patients)]
-        await asyncio.gather(*(_patient(loop, pool, url, token, sender, turns, result) for sender in senders))
+        run = time.time_ns()
+        senders = [
+            [f"bench-{tag}-{number}-{conversation}-{run}" for conversation in range(conversations)]
+            for number in range(patients)
+        ]
+        await asyncio.gather(*(_patient(loop, pool, url, token, own, turns, result) for own in senders))
         result.seconds = time.perf_counter() - started
     return result
 
@@ -56,10 +67,25 @@ async def _patient(
     pool: ThreadPoolExecutor,
     url: str,
     token: str,
-    sender: str,
+    senders: list[str],
     turns: list[Turn],
     result: LoadResult,
 ) -> None:
+    for sender in senders:
+        if not await _conversation(loop, pool, url, token, sender, turns, result):
+            return  # a patient whose conversation went wrong stops there
+
+
+async def _conversation(
+    loop: asyncio.AbstractEventLoop,
+    pool: ThreadPoolExecutor,
+    url: str,
+    token: str,
+    sender: str,
+    turns: list[Turn],
+    result: LoadResult,
+) -> bool:
+    """One conversation through `turns`; whether every turn got its expected reply."""
     for position, (message, expected) in enumerate(turns):
         started = time.perf_counter()
         try:
@@ -68,10 +94,11 @@ async def _patient(
             )
         except (urllib.error.URLError, OSError, ValueError) as error:
             result.errors.append(f"turn {position + 1}: {type(error).__name__}: {error}")
-            return  # the rest of this conversation would be off its script
+            return False  # the rest of this conversation would be off its script
         elapsed = time.perf_counter() - started
         text = " ".join(reply.get("text", "") for reply in replies)
         if not replies or expected.lower() not in text.lower():
             result.errors.append(f"turn {position + 1}: expected {expected!r}, got {text[:80]!r}")
-            return
+            return False
         result.latencies.append((position, elapsed))
+    return True
