@@ -344,3 +344,28 @@ def test_quick_runs_fewer_rounds_unless_told(fake_run: list[tuple[Any, ...]]) ->
 def test_rounds_must_be_at_least_one() -> None:
     with pytest.raises(SystemExit):
         bench.main(["--rounds", "0"])
+
+
+def test_the_last_turns_against_the_first_are_judged_round_by_round() -> None:
+    # Later turns cost 1 ms more per position: at 40 ms, p50 of the last turns 60 against 41.
+    text = _text(_figures([40, 40, 40], [40, 40, 40]))
+    target = "sqlite, K=1: last 3 turns' p50 at most 1.3 x the first 3's"
+    assert _target_row(text, target) == f"| {target} | 1.46 | **not met** |"
+
+    text = _text(_figures([100, 40, 200], [40, 40, 40]))  # 1.19, 1.46 and 1.09
+    assert _target_row(text, target) == f"| {target} | 1.19 (1.09-1.46) | not shown |"
+
+
+def test_aims_come_after_what_must_hold_and_are_judged_the_same_way() -> None:
+    figures = _figures([80, 80, 80], [80, 80, 80])
+    rates = [30.0, 22.0, 25.0]  # 1.5, 1.1 and 1.25 times the starter bot's 20 turns/s
+    for load, rate in zip(figures.loads[("sqlite", OURS, 1)], rates, strict=True):
+        load.seconds = load.turns / rate
+
+    rows = [(name, result) for name, _, result in report.targets(figures)]
+
+    assert rows[-2:] == [
+        ("sqlite, K=1: p95 at most 1.0 x baseline (aim)", MET),
+        ("sqlite, K=1: turns/s at least 1.2 x baseline (aim)", NOT_SHOWN),
+    ]
+    assert all("(aim)" not in name for name, _ in rows[:-2])
