@@ -92,11 +92,12 @@ run-scaled: setup
 	$(PY) -m bot model train
 	$(PY) -m bot servers start --scaled
 
-# Minutes of full load on every core: run it on a quiet machine.
+# About 20 minutes, most of it full load on every core: run it on a quiet machine. Three rounds
+# (--rounds N for more), ours and the starter bot's loads in turn.
 bench: setup
 	$(PY) -m bot.bench --write BENCHMARKS.md
 
-# A small smoke run (K = 1, 2) that leaves BENCHMARKS.md alone.
+# A small smoke run (K = 1, 2, two rounds) that leaves BENCHMARKS.md alone.
 bench-quick: setup
 	$(PY) -m bot.bench --quick
 
