@@ -66,6 +66,8 @@ def edges(load: LoadResult) -> tuple[list[float], list[float]]:
 def growth(load: LoadResult) -> float | None:
     """The last turns' p50 over the first turns': how much dearer a turn gets with the conversation."""
     first_turns, last_turns = edges(load)
+    if not first_turns or not last_turns:
+        return None
     return ratio(percentile(last_turns, 0.5), percentile(first_turns, 0.5))
 
 
@@ -83,7 +85,10 @@ def round_ratios(
 
 
 def p95_ratio(figures: Figures, config: str, patients: int) -> Spread | None:
-    return spread(round_ratios(figures, config, patients, lambda load: p(load, 0.95)))
+    # A load that answered no turn has no p95 (not one of 0 ms, which would meet any target).
+    return spread(
+        round_ratios(figures, config, patients, lambda load: p(load, 0.95) if load.latencies else None)
+    )
 
 
 def throughput_ratio(figures: Figures, config: str, patients: int) -> Spread | None:

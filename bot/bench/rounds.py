@@ -45,11 +45,15 @@ class Spread:
     median: float
     low: float
     high: float
+    unmeasured: int = 0  # rounds without a value (e.g. no turn answered): they could be anything
 
     def format(self, digits: int = 2) -> str:
-        if self.low == self.high:
-            return f"{self.median:.{digits}f}"
-        return f"{self.median:.{digits}f} ({self.low:.{digits}f}-{self.high:.{digits}f})"
+        text = f"{self.median:.{digits}f}"
+        if self.low != self.high:
+            text += f" ({self.low:.{digits}f}-{self.high:.{digits}f})"
+        if self.unmeasured:
+            text += f", {self.unmeasured} {'round' if self.unmeasured == 1 else 'rounds'} not measured"
+        return text
 
 
 def spread(values: list[float | None]) -> Spread | None:
@@ -57,7 +61,7 @@ def spread(values: list[float | None]) -> Spread | None:
     measured = [value for value in values if value is not None]
     if not measured:
         return None
-    return Spread(statistics.median(measured), min(measured), max(measured))
+    return Spread(statistics.median(measured), min(measured), max(measured), len(values) - len(measured))
 
 
 def ratio(ours: float, baseline: float) -> float | None:
@@ -66,8 +70,8 @@ def ratio(ours: float, baseline: float) -> float | None:
 
 def verdict(figure: Spread | None, limit: float, at_most: bool = True) -> str:
     """MET when every round is within `limit` (at most it, or at least it), NOT_MET when every
-    round is outside it, NOT_SHOWN when the rounds fall on both sides (or none was measured)."""
-    if figure is None:
+    round is outside it, NOT_SHOWN when the rounds fall on both sides or one was not measured."""
+    if figure is None or figure.unmeasured:
         return NOT_SHOWN
     if at_most:
         within, outside = figure.high <= limit, figure.low > limit

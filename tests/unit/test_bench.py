@@ -64,7 +64,7 @@ def test_a_small_k_goes_through_more_conversations(patients: int, at_least: int,
 def test_the_median_and_range_of_the_rounds() -> None:
     assert spread([1.4, 0.9, 1.1]) == Spread(1.1, 0.9, 1.4)
     assert spread([1.0, 2.0]) == Spread(1.5, 1.0, 2.0)
-    assert spread([1.2, None, 1.0]) == Spread(1.1, 1.0, 1.2)  # a round with nothing to divide by
+    assert spread([1.2, None, 1.0]) == Spread(1.1, 1.0, 1.2, unmeasured=1)  # nothing to divide by
     assert spread([None]) is None
     assert spread([]) is None
 
@@ -72,6 +72,7 @@ def test_the_median_and_range_of_the_rounds() -> None:
 def test_a_spread_reads_median_then_range() -> None:
     assert Spread(1.1, 0.9, 1.4).format() == "1.10 (0.90-1.40)"
     assert Spread(1.1, 1.1, 1.1).format() == "1.10"  # one round, or rounds that agree
+    assert Spread(1.1, 1.0, 1.2, unmeasured=1).format() == "1.10 (1.00-1.20), 1 round not measured"
 
 
 # --- verdicts -----------------------------------------------------------------------------------
@@ -104,6 +105,10 @@ def test_at_least_verdicts(low: float, high: float, expected: str) -> None:
 
 def test_nothing_measured_shows_nothing() -> None:
     assert verdict(None, 1.5) == NOT_SHOWN
+
+
+def test_a_round_not_measured_could_have_been_anything() -> None:
+    assert verdict(Spread(1.0, 0.9, 1.1, unmeasured=1), 1.5) == NOT_SHOWN
 
 
 # --- the report ---------------------------------------------------------------------------------
@@ -369,3 +374,22 @@ def test_aims_come_after_what_must_hold_and_are_judged_the_same_way() -> None:
         ("sqlite, K=1: turns/s at least 1.2 x baseline (aim)", NOT_SHOWN),
     ]
     assert all("(aim)" not in name for name, _ in rows[:-2])
+
+
+def test_a_round_in_which_ours_answered_nothing_meets_no_latency_target() -> None:
+    figures = _figures([80, 80, 80], [80, 80, 80])
+    figures.loads[("sqlite", OURS, 1)] = [LoadResult(1, seconds=1.0, errors=["turn 1: refused"])] * 3
+
+    results = {name: result for name, _, result in report.targets(figures)}
+
+    assert results["sqlite, K=1: p95 at most 1.5 x baseline"] == NOT_SHOWN
+    assert results["sqlite, K=1: last 3 turns' p50 at most 1.3 x the first 3's"] == NOT_SHOWN
+    assert results["sqlite, K=1: turns/s at least 1.2 x baseline (aim)"] == NOT_MET
+
+    figures.loads[("sqlite", OURS, 1)] = [
+        _load(1, 80),
+        LoadResult(1, seconds=1.0, errors=["x"]),
+        _load(1, 80),
+    ]
+    row = next(row for row in report.targets(figures) if row[0] == "sqlite, K=1: p95 at most 1.5 x baseline")
+    assert row[1:] == ("1.00, 1 round not measured", NOT_SHOWN)
