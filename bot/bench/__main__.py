@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                     conversations_per_patient(step.patients, at_least),
                 )  # fmt: skip
                 figures.loads.setdefault((config, step.system, step.patients), []).append(load)
-            for system in systems:
+            for system in report.SYSTEMS:  # peaks over every round
                 figures.rss_mb[(config, system)] = peak_rss_mb(settings[system])
     figures.run_seconds = time.monotonic() - started
     text = report.markdown(figures)
