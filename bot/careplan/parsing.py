@@ -56,6 +56,16 @@ _MISSPELT_NUMBERS = {
 }
 
 
+# Numbers written as they sound ("for out of ten", "ate i think"): read as numbers only
+# before "out of ten" or as the whole of a short reply, where no other sense fits.
+_SOUNDS_LIKE_NUMBERS = {"won": 1, "too": 2, "to": 2, "tree": 3, "for": 4, "fore": 4, "sicks": 6, "ate": 8}
+_SOUND_OUT_OF_TEN = re.compile(
+    rf"\b({'|'.join(_SOUNDS_LIKE_NUMBERS)}) ?(?:out of|outta|of|/) ?(?:10|ten)\b"
+    rf"|^\W*({'|'.join(_SOUNDS_LIKE_NUMBERS)})\W*"
+    r"(?:i think|i reckon|i'?d say|maybe|prob(?:ably)?|tbh|ish)?\W*$"
+)
+
+
 def parse_confidence(text: str | None) -> int | None:
     """A confidence rating from 0 to 10, or None when none can be read.
 
@@ -85,6 +95,8 @@ def parse_confidence_with_rest(text: str | None) -> tuple[int | None, str]:
     lowered = text.lower().strip()
     if match := _FIFTY_FIFTY.search(lowered):
         return 5, _rest(text, match)
+    if match := _SOUND_OUT_OF_TEN.search(lowered):
+        return _SOUNDS_LIKE_NUMBERS[match.group(1) or match.group(2)], _rest(text, match)
     for pattern in (_OUT_OF_TEN, _BARE_NUMBER):
         for match in pattern.finditer(lowered):
             value = math.floor(float(match.group(1)) + 0.5)  # 6.5 is 7, as people mean it

@@ -161,13 +161,17 @@ def read_reply(expects: Expects, text: str, nlu: Nlu | None = None, *, question:
 
 def _read(expects: Expects, text: str, clean: str, question: str, nlu: Nlu) -> Reading:
     request = read_request(clean, question)
-    if request is not None and (request in STRONG_REQUESTS or "?" in clean):
+    opening_wins = words.OPENING_WINS_OVER.get(question, {}).get(request.value, ()) if request else ()
+    strong = request in STRONG_REQUESTS and not words.matches_any(clean, opening_wins)
+    if request is not None and (strong or "?" in clean):
         return Reading(request.value)
     opening = _read_opening(expects, text, clean, question)
     if opening is not None:
         return opening
     if request is not None:
         return Reading(request.value)
+    if expects is Expects.CHOICE and "?" in clean and (topic := read_question_topic(clean, question)):
+        return Reading(topic.value)  # "Will all this go on my records up the surgery?" asks
     if expects is Expects.NUMBER or (expects is Expects.CHOICE and not _opens_not_knowing(clean)):
         answer = _read_expected(expects, text, clean, question)
         if answer is not None:
@@ -249,11 +253,12 @@ def _read_expected(expects: Expects, text: str, clean: str, question: str) -> Re
 
 
 def normalise(text: str) -> str:
-    """Lower case, curly quotes straightened, runs of spaces and repeated letters shortened."""
+    """Lower case, curly quotes straightened, runs of spaces and repeated letters shortened,
+    and words spelt as they sound put right (the reply itself is kept as typed)."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
     text = re.sub(r"([a-z])\1{2,}", r"\1\1", text)  # "yesss" -> "yess", "sooo" -> "soo"
     text = re.sub(r"\b([b-df-hj-np-tv-z])\1(?=[a-z])", r"\1", text)  # "nno", "ggot": a key held down
-    return re.sub(r"\s+", " ", text).strip()
+    return words.as_meant(re.sub(r"\s+", " ", text).strip())
 
 
 def _read_payload(intent: str, expects: Expects, nlu: Nlu) -> Reading:

@@ -58,6 +58,9 @@ PAUSE = dict(REQUESTS)["pause"]
 DONT_KNOW = _by_key(_DATA["dont_know"])  # opening, anywhere, anywhere_in_a_short_reply
 HEDGES = _patterns(_DATA["hedges"])
 OWN_MEANING: dict[str, tuple[str, ...]] = {q: tuple(kinds) for q, kinds in _DATA["own_meaning"].items()}
+OPENING_WINS_OVER: dict[str, dict[str, Patterns]] = {
+    question: _by_key(openings) for question, openings in _DATA["opening_wins_over"].items()
+}
 SMALLTALK_PIECES = _patterns(_DATA["smalltalk_pieces"])
 FILLERS = frozenset(_DATA["fillers"])
 NUMBER_NOT_A_RATING = _patterns(_DATA["number_not_a_rating"])
@@ -73,13 +76,26 @@ ANSWERS_AT = _by_key(_DATA["answers_at"])
 
 _LEADING_YES = re.compile(
     r"^(?:\s*(?:oh|well|um+|erm+|hmm+|ok|okay|right|yes+|yeah+|yeh|yh|ye|yep|yup|ya|aye|sure|go on|"
-    r"definitely|of course|absolutely|please|pls|dear|love|mate|then)\b[\s,.!:;-]*)+"
+    r"definitely|of course|absolutely|please|pls|dear|love|mate|then)\b(?:[\s,.!:;-]|comma\b|full stop\b)*)+"
     r"(?:(?:i'?d|i would|i should|i want|i wanna|i'?d like|i would like|i should like) (?:like )?to\s+)?",
     re.IGNORECASE,
 )
 
 
 SPELLINGS: dict[str, list[str]] = _DATA["spellings"]
+_SOUNDS_LIKE = {spelt: meant for meant, spellings in _DATA["sounds_like"].items() for spelt in spellings}
+_SPELT_AS_IT_SOUNDS = re.compile(r"(?<![\w'])(" + "|".join(map(re.escape, _SOUNDS_LIKE)) + r")(?![\w'])")
+
+
+_SPOKEN = {said: mark for mark, words in _DATA["spoken_punctuation"].items() for said in words}
+_SAID_ALOUD = re.compile(r" ?\b(" + "|".join(map(re.escape, _SPOKEN)) + r")\b")
+
+
+def as_meant(clean: str) -> str:
+    """Words spelt as they sound put right ("can i chanj wot i sed" -> "can i change what i
+    said"), and punctuation said to voice typing written ("yes comma" -> "yes,")."""
+    clean = _SPELT_AS_IT_SOUNDS.sub(lambda match: _SOUNDS_LIKE[match.group(0)], clean)
+    return _SAID_ALOUD.sub(lambda match: _SPOKEN[match.group(1)], clean)
 
 
 def respell(clean: str, kind: str) -> str:

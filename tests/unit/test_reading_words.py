@@ -1,0 +1,54 @@
+"""Words spelt as they sound, and punctuation said to voice typing, read as meant."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.careplan.interview import expects
+from bot.careplan.parsing import parse_confidence_with_rest
+from bot.careplan.reading import normalise, read_reply
+
+
+@pytest.mark.parametrize(
+    ("typed", "read_as"),
+    [
+        ("can i chanj wot i sed befor", "can i change what i said before"),
+        ("fone me pls", "phone me pls"),
+        ("yes comma lose some weight full stop", "yes, lose some weight."),
+        # Real words stay as typed, even where a spelling could be read as another.
+        ("I ate my tea", "i ate my tea"),
+        ("my phone", "my phone"),
+    ],
+)
+def test_spellings_as_they_sound_are_read_as_meant(typed: str, read_as: str) -> None:
+    assert normalise(typed) == read_as
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [("for out of ten", 4), ("too out of ten not very sure", 2), ("ate i think", 8), ("tree/10", 3)],
+)
+def test_numbers_written_as_they_sound_before_out_of_ten_or_alone(typed: str, number: int) -> None:
+    assert parse_confidence_with_rest(typed)[0] == number
+
+
+def test_a_sound_alike_word_in_a_sentence_is_not_a_number() -> None:
+    assert parse_confidence_with_rest("I ate, then 5")[0] == 5
+    assert parse_confidence_with_rest("going to try for it")[0] is None
+
+
+@pytest.mark.parametrize(
+    ("question", "reply", "kind"),
+    [
+        ("contact_preferences", "fone or tekst", "choice"),
+        ("what_matters_do_again", "can i chanj wot i sed befor about a good day", "change"),
+        ("support_people", "ok im bak", "resume"),
+        ("share_with", "Will all this go on my records up the surgery then?", "ask_privacy"),
+        ("summary_ok", "nope u got the goal wrong", "no"),  # which part? comes next
+        ("summary_ok", "can I change what I said about my goal", "change"),
+        ("goal_first_step", "Ring Dai and ask him to give me a lift Tuesday", "answer"),
+        ("what_matters_good_day", "are you a real person or a computer?", "smalltalk"),
+    ],
+)
+def test_replies_in_these_spellings_are_read_for_what_they_are(question: str, reply: str, kind: str) -> None:
+    assert read_reply(expects(question), reply, question=question).kind == kind
