@@ -58,7 +58,8 @@ async def flag_risk(tracker: Tracker, categories: list[str], message: str) -> st
 
 def flag_told(tracker: Tracker) -> str:
     """What tells the person truthfully what happened to their flag."""
-    waiting = services.queued(database(), tracker.sender_id)  # reads the local outbox only
+    # Reads the local outbox only; the practice is this deployment's, as on the plan.
+    waiting = services.queued(database(), tracker.sender_id, practice_id=settings().practice_id)
     return replies()["risk_flag_waiting" if waiting else "risk_flagged"]
 
 

@@ -153,7 +153,9 @@ async def _do_effects(turn: Turn, tracker: Tracker, domain: dict, dispatcher: Co
             await _do(effect, tracker, domain)
         except Exception as error:  # the database or the network: never tell the person it worked
             logger.error("action %s failed: %s", effect.value, type(error).__name__)
-            if effect is Effect.DRAFT_PLAN and services.queued(database(), tracker.sender_id):
+            if effect is Effect.DRAFT_PLAN and services.queued(
+                database(), tracker.sender_id, practice_id=settings().practice_id
+            ):
                 dispatcher.utter_message(text=SAVED_LATER)  # the outbox writes it when the database is back
                 return True
             if effect in COULD_NOT:
@@ -163,14 +165,15 @@ async def _do_effects(turn: Turn, tracker: Tracker, domain: dict, dispatcher: Co
 
 
 async def _do(effect: Effect, tracker: Tracker, domain: dict) -> None:
-    db, sender = database(), tracker.sender_id
+    db, sender, practice = database(), tracker.sender_id, settings().practice_id
     if effect in (Effect.RECORD_CONSENT, Effect.RECORD_REFUSAL):
         shown = f"{replies()['greet']} {wording(CONSENT).ask}"
-        await in_thread(services.record_consent, db, sender, effect is Effect.RECORD_CONSENT, shown)
+        given = effect is Effect.RECORD_CONSENT
+        await in_thread(services.record_consent, db, sender, given, shown, practice_id=practice)
     elif effect is Effect.REQUEST_HANDOFF:
         await in_thread(services.request_handoff, db, plan_from_tracker(tracker))
     elif effect is Effect.DELETE_DATA:
-        await in_thread(services.delete_conversation_data, db, sender)
+        await in_thread(services.delete_conversation_data, db, sender, practice_id=practice)
     elif effect is Effect.DRAFT_PLAN:
         await in_thread(services.draft_plan, db, plan_from_tracker(tracker))
     elif effect is Effect.FLAG_RISK:

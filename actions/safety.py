@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.adapters import database, flag_risk, in_thread, plan_from_tracker
+from actions.adapters import database, flag_risk, in_thread, plan_from_tracker, settings
 from actions.interview import COULD_NOT, handoff_message
 from actions.questions import replies
 from bot import services
@@ -83,7 +83,10 @@ class ActionDeleteMyData(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         try:
-            await in_thread(services.delete_conversation_data, database(), tracker.sender_id)
+            practice = settings().practice_id  # the one practice this deployment serves
+            await in_thread(
+                services.delete_conversation_data, database(), tracker.sender_id, practice_id=practice
+            )
         except Exception as error:  # never say it was deleted when it was not
             logger.error("action %s failed: %s", self.name(), type(error).__name__)
             dispatcher.utter_message(text=COULD_NOT[Effect.DELETE_DATA])

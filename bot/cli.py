@@ -1,7 +1,7 @@
 """The command line: stored plans, the database, and running the assistant.
 
     python -m bot plans list [--status STATUS] [--format table|json]
-    python -m bot plans show --conversation SENDER_ID [--format json|markdown|fhir]
+    python -m bot plans show --conversation SENDER_ID [--practice P] [--format json|markdown|fhir]
     python -m bot db upgrade
     python -m bot users create --email E --name N --role clinician|coach|admin [--practice P]
                                [--password-stdin]
@@ -86,6 +86,8 @@ def _add_plans_commands(parser: argparse.ArgumentParser) -> None:
     listing.add_argument("--format", choices=("table", "json"), default="table")
     showing = _leaf(commands, "show", "show one conversation's plan", _show_plan)
     showing.add_argument("--conversation", required=True, metavar="SENDER_ID", help="the Rasa sender id")
+    # A conversation id is a practice's: practices sharing a database may each have a plan for it.
+    showing.add_argument("--practice", help="whose conversation it is (default: PRACTICE_ID)")
     showing.add_argument("--format", choices=("json", "markdown", "fhir"), default="json")
 
 
@@ -211,9 +213,12 @@ def _list_plans(args: argparse.Namespace, url: str) -> int:
 
 
 def _show_plan(args: argparse.Namespace, url: str) -> int:
-    plan = get_plan(_database(url), args.conversation)
+    practice = args.practice or Settings.from_env().practice_id
+    plan = get_plan(_database(url), args.conversation, practice_id=practice)
     if plan is None:
-        print(f"No plan found for conversation {args.conversation!r}.", file=sys.stderr)
+        print(
+            f"No plan found for conversation {args.conversation!r} at practice {practice!r}.", file=sys.stderr
+        )
         return 1
     if args.format == "markdown":
         sys.stdout.write(plan_to_markdown(plan))

@@ -13,6 +13,11 @@ waits once the database answers: at the start of every call here that touches
 the database, and every `OUTBOX_RETRY_SECONDS` in the action server
 (bot/action_server.py). Delivery is idempotent: a flag delivered twice is stored
 once, a draft delivered twice is one version. A deletion is never queued.
+
+A conversation is found by its practice and its id together, never by its id alone (issue 13,
+item 4): practices that share a database share conversation ids (a phone number), and each has
+its own plan and consent for one. A plan carries its practice (`CarePlan.practice_id`, which the
+actions take from the `PRACTICE_ID` setting); every other call here is given it as `practice_id`.
 """
 
 from __future__ import annotations
@@ -88,19 +93,26 @@ def draft_plan(db: Database, plan: CarePlan, *, now: datetime | None = None) -> 
 
 
 def record_consent(
-    db: Database, conversation_id: str, given: bool, wording: str, *, now: datetime | None = None
+    db: Database,
+    conversation_id: str,
+    given: bool,
+    wording: str,
+    *,
+    practice_id: str,
+    now: datetime | None = None,
 ) -> Consent:
     """Keep the person's answer to the consent question with the exact wording they saw."""
     _deliver_first(db)
     with db.session() as session:
-        return ConsentRepository(session).record(conversation_id, given, wording, _utc(now))
+        consents = ConsentRepository(session)
+        return consents.record(conversation_id, given, wording, _utc(now), practice_id=practice_id)
 
 
-def latest_consent(db: Database, conversation_id: str) -> Consent | None:
-    """The consent answer in force for a conversation, if it has been asked."""
+def latest_consent(db: Database, conversation_id: str, *, practice_id: str) -> Consent | None:
+    """The consent answer in force for a practice's conversation, if it has been asked."""
     _deliver_first(db)
     with db.session() as session:
-        return ConsentRepository(session).latest(conversation_id)
+        return ConsentRepository(session).latest(conversation_id, practice_id=practice_id)
 
 
 def flag_risk(db: Database, plan: CarePlan, flag: RiskFlag, *, now: datetime | None = None) -> CarePlan:
@@ -110,7 +122,8 @@ def flag_risk(db: Database, plan: CarePlan, flag: RiskFlag, *, now: datetime | N
     Never lost: when the database cannot be reached, the flag is queued on local
     disk (written when the database is back, see `deliver_pending`) and the plan
     is returned as it would have been stored, with no id and without flags only
-    the database knew. `queued(db, plan.conversation_id)` then says so.
+    the database knew. `queued(db, plan.conversation_id, practice_id=plan.practice_id)` then
+    says so.
     """
     now = _utc(now)
     plan, flag = without_bidi_controls(plan), without_bidi_controls(flag)
@@ -118,7 +131,7 @@ def flag_risk(db: Database, plan: CarePlan, flag: RiskFlag, *, now: datetime | N
     try:
         if down is not None:
             raise down
-        earlier = _get(db, plan.conversation_id)
+        earlier = _get(db, plan.conversation_id, practice_id=plan.practice_id)
         flags = _merged(earlier.risk_flags if earlier else [], [flag.as_dict()])
         return _draft(db, replace(plan, risk_flags=flags, status=PlanStatus.URGENT_REVIEW), now)
     except Exception as error:
@@ -135,8 +148,9 @@ def request_handoff(db: Database, plan: CarePlan, *, now: datetime | None = None
     return draft_plan(db, replace(plan, handoff_requested=True), now=now)
 
 
-def delete_conversation_data(db: Database, conversation_id: str) -> None:
-    """The person asked to delete their answers: their plan, every version and consent record go.
+def delete_conversation_data(db: Database, conversation_id: str, *, practice_id: str) -> None:
+    """The person asked to delete their answers: their plan, every version and consent record go,
+    at this practice; another practice's plan for the same conversation id stays.
 
     Never queued: when the database cannot be reached this raises and nothing is
     deleted. What waits in the outbox for the conversation is delivered first and
@@ -145,14 +159,15 @@ def delete_conversation_data(db: Database, conversation_id: str) -> None:
     if down is not None:
         raise down
     with db.session() as session:
-        PlanRepository(session).delete_conversation(conversation_id)
-        ConsentRepository(session).delete_conversation(conversation_id)
-    outbox().remove_conversation(_database_key(db), conversation_id)
+        PlanRepository(session).delete_conversation(conversation_id, practice_id=practice_id)
+        ConsentRepository(session).delete_conversation(conversation_id, practice_id=practice_id)
+    outbox().remove_conversation(_database_key(db), conversation_id, practice_id=practice_id)
 
 
-def get_plan(db: Database, conversation_id: str) -> CarePlan | None:
+def get_plan(db: Database, conversation_id: str, *, practice_id: str) -> CarePlan | None:
+    """A practice's plan for a conversation, if there is one."""
     _deliver_first(db)
-    return _get(db, conversation_id)
+    return _get(db, conversation_id, practice_id=practice_id)
 
 
 def list_plans(
@@ -165,14 +180,14 @@ def list_plans(
         return PlanRepository(session).list(status=status, practice_id=practice_id)
 
 
-def plan_history(db: Database, conversation_id: str) -> list[CarePlan]:
-    """Every kept version of a conversation's plan, oldest first."""
+def plan_history(db: Database, conversation_id: str, *, practice_id: str) -> list[CarePlan]:
+    """Every kept version of a practice's plan for a conversation, oldest first."""
     _deliver_first(db)
     with db.session() as session:
         plans = PlanRepository(session)
-        plan = plans.get_by_conversation(conversation_id)
+        plan = plans.get_by_conversation(conversation_id, practice_id=practice_id)
         if plan is None or plan.id is None:
-            raise PlanNotFound(f"no plan for conversation {conversation_id!r}")
+            raise PlanNotFound(f"no plan for conversation {conversation_id!r} at practice {practice_id!r}")
         return [plan_from_dict(snapshot) for snapshot in plans.versions(plan.id)]
 
 
@@ -231,11 +246,11 @@ def is_unavailable(error: BaseException) -> bool:
     return isinstance(error, (ConnectionError, TimeoutError, socket.timeout))
 
 
-def queued(db: Database, conversation_id: str) -> bool:
-    """Whether something of this conversation waits in the outbox, not yet in the database
-    (after `flag_risk`: True when the flag was only queued, False when it was stored)."""
-    key = _database_key(db)
-    return any(entry.conversation_id == conversation_id for entry in outbox().entries(key))
+def queued(db: Database, conversation_id: str, *, practice_id: str) -> bool:
+    """Whether something of this practice's conversation waits in the outbox, not yet in the
+    database (after `flag_risk`: True when the flag was only queued, False when it was stored)."""
+    key = (practice_id, conversation_id)
+    return any((e.practice_id, e.conversation_id) == key for e in outbox().entries(_database_key(db)))
 
 
 def deliver_pending(db: Database) -> int:
@@ -301,7 +316,7 @@ def _deliver_all(db: Database, entries: list[Entry]) -> tuple[list[str], BaseExc
 
 def _deliver_one(db: Database, entry: Entry) -> None:
     plan = plan_from_dict(entry.payload["plan"])
-    stored = _get(db, entry.conversation_id)
+    stored = _get(db, plan.conversation_id, practice_id=plan.practice_id)  # the plan it would write
     newer = stored is not None and stored.updated_at is not None and stored.updated_at >= entry.queued_at
     if entry.kind == DRAFT:
         if not newer:
@@ -323,7 +338,10 @@ def _queue(db: Database, kind: str, plan: CarePlan, now: datetime, *, flag: dict
     payload: dict = {"plan": plan_to_dict(plan)}
     if flag is not None:
         payload["flag"] = flag
-    outbox().put(Entry(kind, _database_key(db), plan.conversation_id, payload, queued_at=now))
+    entry = Entry(
+        kind, _database_key(db), plan.conversation_id, payload, queued_at=now, practice_id=plan.practice_id
+    )
+    outbox().put(entry)
 
 
 def _database_key(db: Database) -> str:
@@ -341,9 +359,9 @@ def _merged(*lists: list[dict]) -> list[dict]:
     return merged
 
 
-def _get(db: Database, conversation_id: str) -> CarePlan | None:
+def _get(db: Database, conversation_id: str, *, practice_id: str) -> CarePlan | None:
     with db.session() as session:
-        return PlanRepository(session).get_by_conversation(conversation_id)
+        return PlanRepository(session).get_by_conversation(conversation_id, practice_id=practice_id)
 
 
 def _draft(db: Database, plan: CarePlan, now: datetime | None) -> CarePlan:
@@ -359,7 +377,9 @@ def _draft(db: Database, plan: CarePlan, now: datetime | None) -> CarePlan:
 def _draft_once(db: Database, plan: CarePlan, now: datetime) -> CarePlan:
     with db.session() as session:
         plans = PlanRepository(session)
-        previous = plans.get_by_conversation(plan.conversation_id, for_update=True)
+        previous = plans.get_by_conversation(
+            plan.conversation_id, practice_id=plan.practice_id, for_update=True
+        )
         if previous is None:
             stored = _first_version(plan, now)
             plans.add(stored)

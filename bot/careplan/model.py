@@ -141,6 +141,7 @@ class Consent:
     wording: str
     recorded_at: datetime
     id: int | None = None
+    practice_id: str | None = None  # whose practice it was given to (issue 13, item 4)
 
 
 class PlanNotFound(LookupError):

@@ -84,7 +84,7 @@ def migrate(url: str) -> None:
     once: the upgrade runs in one transaction holding a database-wide lock, so
     a second process waits, then finds the schema already at head.
     """
-    engine = _migration_engine(url)
+    engine = migration_engine(url)
     try:
         with engine.begin() as connection:
             _lock_for_migration(connection)
@@ -110,13 +110,20 @@ def ensure_sqlite_folder(url: str | URL) -> None:
         private_folder(Path(database).expanduser().parent)  # every plan is in it
 
 
-def _migration_engine(url: str) -> Engine:
+def migration_engine(url: str) -> Engine:
+    """The engine migrations run on: `migrate()` and the `alembic` command (migrations/env.py)."""
     engine = create_database_engine(url)
     if engine.dialect.name == "sqlite":
         # pysqlite would otherwise run DDL outside any transaction; take SQLite's
         # write lock up front instead, so concurrent upgrades queue behind it.
         event.listen(engine, "connect", _sqlite_manual_transactions)
         event.listen(engine, "begin", _begin_exclusive)
+        # SQLite changes a constraint by copying the table and dropping the old one (Alembic's
+        # batch mode); enforced foreign keys would make that drop delete the rows that refer
+        # to it (a plan's goals, answers, notes). The pragma cannot change inside a
+        # transaction, so it is set as the connection opens; a migration that rebuilds a
+        # table checks every reference before it ends (e.g. 0005).
+        event.listen(engine, "connect", _disable_sqlite_foreign_keys)
     return engine
 
 
@@ -133,6 +140,12 @@ def _is_sqlite(url: URL) -> bool:
 def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _disable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=OFF")
     cursor.close()
 
 

@@ -14,6 +14,10 @@ one, so a crash leaves either the old file or the new, never half of one.
 A line that cannot be read (a crash mid-write, a disk fault, an edit by hand) never loses the
 others: it is moved whole to `<outbox>.corrupt`, beside it, for an operator to look at, and
 logged by count only.
+
+An entry is a practice's, as plans are (issue 13, item 4): practices that share a database share
+conversation ids, so a deletion in one practice removes only that practice's waiting entries.
+Lines written before entries named their practice (format 1) take it from the plan they carry.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from bot.folders import private_folder
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the practice_id of the conversation
 _PRIVATE_FILE = 0o600
 _REQUIRED = ("id", "kind", "database", "conversation_id", "queued_at", "payload")
 
@@ -49,6 +53,7 @@ class Entry:
     payload: dict[str, Any]
     queued_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    practice_id: str = ""  # whose conversation: with conversation_id, the key of its plan
 
     def to_line(self) -> str:
         data = {
@@ -56,6 +61,7 @@ class Entry:
             "id": self.id,
             "kind": self.kind,
             "database": self.database,
+            "practice_id": self.practice_id,
             "conversation_id": self.conversation_id,
             "queued_at": self.queued_at.isoformat(),
             "payload": self.payload,
@@ -78,6 +84,7 @@ class Entry:
             payload=data["payload"],
             queued_at=queued_at,
             id=str(data["id"]),
+            practice_id=str(data.get("practice_id") or _plan_practice(data["payload"])),
         )
 
 
@@ -123,9 +130,11 @@ class Outbox:
         done = set(ids)
         self._rewrite(lambda entry: entry.id not in done)
 
-    def remove_conversation(self, database: str, conversation_id: str) -> None:
-        """Forget everything waiting for one conversation (the person deleted their data)."""
-        self._rewrite(lambda e: not (e.database == database and e.conversation_id == conversation_id))
+    def remove_conversation(self, database: str, conversation_id: str, *, practice_id: str) -> None:
+        """Forget everything waiting for one practice's conversation (the person deleted their
+        data there); the same conversation id at another practice keeps its entries."""
+        key = (database, practice_id, conversation_id)
+        self._rewrite(lambda e: (e.database, e.practice_id, e.conversation_id) != key)
 
     @contextmanager
     def draining(self) -> Iterator[bool]:
@@ -203,6 +212,12 @@ class Outbox:
             os.close(fd)
         # Never the line itself: it holds a person's words.
         logger.error("outbox: %d unreadable line(s) moved to %s", len(lines), self.corrupt_path)
+
+
+def _plan_practice(payload: dict[str, Any]) -> str:
+    """A format 1 line's practice: the one of the plan it carries (every entry carries one)."""
+    plan = payload.get("plan")
+    return str(plan.get("practice_id") or "") if isinstance(plan, dict) else ""
 
 
 def _ends_without_newline(fd: int) -> bool:

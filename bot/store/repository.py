@@ -85,9 +85,13 @@ class PlanRepository:
             query = query.where(care_plans.c.practice_id == practice_id)
         return self._one(query.with_for_update() if for_update else query)
 
-    def get_by_conversation(self, conversation_id: str, *, for_update: bool = False) -> CarePlan | None:
-        """`for_update` locks the plan's row (on PostgreSQL) until the transaction ends."""
-        query = select(care_plans).where(care_plans.c.conversation_id == conversation_id)
+    def get_by_conversation(
+        self, conversation_id: str, *, practice_id: str, for_update: bool = False
+    ) -> CarePlan | None:
+        """A practice's plan for a conversation: the same conversation id (a phone number) may
+        have a plan at each practice that shares the database (issue 13, item 4).
+        `for_update` locks the plan's row (on PostgreSQL) until the transaction ends."""
+        query = select(care_plans).where(*_conversation(care_plans, practice_id, conversation_id))
         return self._one(query.with_for_update() if for_update else query)
 
     def add(self, plan: CarePlan) -> CarePlan:
@@ -151,13 +155,15 @@ class PlanRepository:
         # The children are fetched with the same filter, not a long IN (...) list of ids.
         return self._with_children(rows, query.with_only_columns(care_plans.c.id))
 
-    def delete_conversation(self, conversation_id: str) -> None:
-        """Remove a conversation's plan with every version and row that belongs to it."""
-        plan_ids = select(care_plans.c.id).where(care_plans.c.conversation_id == conversation_id)
+    def delete_conversation(self, conversation_id: str, *, practice_id: str) -> None:
+        """Remove a practice's plan for a conversation with every version and row that belongs
+        to it; another practice's plan for the same conversation id stays."""
+        key = _conversation(care_plans, practice_id, conversation_id)
+        plan_ids = select(care_plans.c.id).where(*key)
         # The audit's before/after hold the person's words too: they go with the plan.
         for table in (audit_log, plan_versions, *_CHILD_TABLES):
             self.session.execute(delete(table).where(table.c.plan_id.in_(plan_ids)))
-        self.session.execute(delete(care_plans).where(care_plans.c.conversation_id == conversation_id))
+        self.session.execute(delete(care_plans).where(*key))
 
     def search(self, practice_id: str, criteria: PlanSearch) -> tuple[Plans, int]:
         """One page of a practice's plans, urgent and risk-flagged first, and how many match in all.
@@ -221,14 +227,25 @@ class PlanRepository:
 
 
 class ConsentRepository:
+    """Consent records, per practice as plans are: one practice's never answer for another's."""
+
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def record(self, conversation_id: str, given: bool, wording: str, at: datetime) -> Consent:
+    def record(
+        self, conversation_id: str, given: bool, wording: str, at: datetime, *, practice_id: str
+    ) -> Consent:
         """Add a consent answer; earlier ones are kept, the latest is the one in force."""
-        consent = Consent(conversation_id=conversation_id, given=given, wording=wording, recorded_at=at)
+        consent = Consent(
+            conversation_id=conversation_id,
+            given=given,
+            wording=wording,
+            recorded_at=at,
+            practice_id=practice_id,
+        )
         values = {
             "conversation_id": consent.conversation_id,
+            "practice_id": consent.practice_id,
             "given": consent.given,
             "wording": consent.wording,
             "recorded_at": consent.recorded_at,
@@ -236,15 +253,14 @@ class ConsentRepository:
         result = self.session.execute(insert(consent_records).values(**values))
         return Consent(**values, id=result.inserted_primary_key[0])
 
-    def delete_conversation(self, conversation_id: str) -> None:
-        self.session.execute(
-            delete(consent_records).where(consent_records.c.conversation_id == conversation_id)
-        )
+    def delete_conversation(self, conversation_id: str, *, practice_id: str) -> None:
+        key = _conversation(consent_records, practice_id, conversation_id)
+        self.session.execute(delete(consent_records).where(*key))
 
-    def latest(self, conversation_id: str) -> Consent | None:
+    def latest(self, conversation_id: str, *, practice_id: str) -> Consent | None:
         query = (
             select(consent_records)
-            .where(consent_records.c.conversation_id == conversation_id)
+            .where(*_conversation(consent_records, practice_id, conversation_id))
             .order_by(consent_records.c.recorded_at.desc(), consent_records.c.id.desc())
             .limit(1)
         )
@@ -254,10 +270,18 @@ class ConsentRepository:
         return Consent(
             id=row["id"],
             conversation_id=row["conversation_id"],
+            practice_id=row["practice_id"],
             given=row["given"],
             wording=row["wording"],
             recorded_at=row["recorded_at"],
         )
+
+
+def _conversation(table: Table, practice_id: str, conversation_id: str) -> tuple[Any, Any]:
+    """The key of a conversation's rows: (practice, conversation), never the conversation alone."""
+    if not practice_id:
+        raise ValueError("a conversation is found by its practice too: practice_id is empty")
+    return table.c.practice_id == practice_id, table.c.conversation_id == conversation_id
 
 
 def _plan_values(plan: CarePlan) -> dict[str, Any]:

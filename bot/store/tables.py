@@ -75,7 +75,9 @@ care_plans = Table(
     "care_plans",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("conversation_id", String(255), nullable=False, unique=True),
+    # A conversation id (a phone number, a chat's sender id) is unique within one practice only:
+    # practices that share the database may each have a plan for it (issue 13, item 4; 0005).
+    Column("conversation_id", String(255), nullable=False),
     Column("practice_id", String(255), nullable=False),
     Column("status", String(32), nullable=False),
     Column("version", Integer, nullable=False),
@@ -111,6 +113,7 @@ care_plans = Table(
     # The review queue lists plans by status (and practice), newest first.
     Index("ix_care_plans_status_updated_at", "status", "updated_at"),
     Index("ix_care_plans_practice_id_status", "practice_id", "status"),
+    UniqueConstraint("practice_id", "conversation_id"),
 )
 
 goals = Table(
@@ -167,6 +170,8 @@ plan_versions = Table(
 )
 
 # Kept apart from plans: consent is asked before any plan exists, and may be refused.
+# Per practice, as plans are (migration 0005): one practice's consent or deletion never
+# touches another's record for the same conversation id.
 consent_records = Table(
     "consent_records",
     metadata,
@@ -175,7 +180,13 @@ consent_records = Table(
     Column("given", Boolean, nullable=False),
     Column("wording", Text, nullable=False),
     Column("recorded_at", UTCDateTime, nullable=False),
-    Index("ix_consent_records_conversation_id_recorded_at", "conversation_id", "recorded_at"),
+    Column("practice_id", String(255), nullable=False),
+    Index(
+        "ix_consent_records_practice_id_conversation_id_recorded_at",
+        "practice_id",
+        "conversation_id",
+        "recorded_at",
+    ),
 )
 
 

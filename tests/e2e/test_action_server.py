@@ -161,7 +161,9 @@ def test_a_forged_call_without_the_secret_is_refused_and_deletes_nothing(
     database = Database.from_url(action_server.database_url)
     try:
         sender = f"{PHONE}-{uuid.uuid4().hex[:6]}"
-        stored = services.draft_plan(database, replace(sample_plan, conversation_id=sender))
+        # The action server's own practice, so that a forged deletion there would find this plan.
+        mine = replace(sample_plan, conversation_id=sender, practice_id="e2e-practice")
+        stored = services.draft_plan(database, mine)
     finally:
         database.dispose()
     before = _plans(action_server.database_url)

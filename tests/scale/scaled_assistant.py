@@ -42,7 +42,7 @@ class ScaledAssistant(Assistant):
         """The sender's plan, read from PostgreSQL here (50 `plans show` processes would take minutes)."""
         database = Database.from_url(self.env["DATABASE_URL"])
         try:
-            return services.get_plan(database, sender)
+            return services.get_plan(database, sender, practice_id=self.env["PRACTICE_ID"])
         finally:
             database.dispose()
 

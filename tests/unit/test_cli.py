@@ -17,6 +17,8 @@ from bot.careplan.model import CarePlan, PlanStatus
 from bot.store.database import open_database
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# The sample plan, by its practice and conversation: a conversation id alone names no plan.
+SHOW_SAMPLE = ("plans", "show", "--conversation", "sender-123", "--practice", "practice-a")
 
 
 @pytest.fixture
@@ -71,7 +73,7 @@ def test_show_of_an_unknown_conversation_fails_clearly(fresh_url: str) -> None:
 
 
 def test_show_prints_the_plan_as_json_by_default(fresh_url: str, drafted: CarePlan) -> None:
-    result = run_cli("plans", "show", "--conversation", "sender-123", database_url=fresh_url)
+    result = run_cli(*SHOW_SAMPLE, database_url=fresh_url)
 
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
@@ -81,7 +83,7 @@ def test_show_prints_the_plan_as_json_by_default(fresh_url: str, drafted: CarePl
 
 
 def test_show_prints_the_plan_as_markdown(fresh_url: str, drafted: CarePlan) -> None:
-    args = ("plans", "show", "--conversation", "sender-123", "--format", "markdown")
+    args = (*SHOW_SAMPLE, "--format", "markdown")
 
     result = run_cli(*args, database_url=fresh_url)
 

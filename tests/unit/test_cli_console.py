@@ -118,7 +118,8 @@ def test_plans_show_prints_a_fhir_bundle(url: str, sample_plan: CarePlan) -> Non
     finally:
         db.dispose()
 
-    result = run_cli("plans", "show", "--conversation", "sender-123", "--format", "fhir", database_url=url)
+    show = ("plans", "show", "--conversation", "sender-123", "--practice", sample_plan.practice_id)
+    result = run_cli(*show, "--format", "fhir", database_url=url)
 
     assert result.returncode == 0, result.stderr
     bundle = Bundle.parse_obj(json.loads(result.stdout))

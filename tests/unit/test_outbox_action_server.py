@@ -49,5 +49,5 @@ def test_the_action_servers_task_writes_a_queued_flag_with_no_one_talking(
 
     asyncio.run(serve_a_little())
     assert box.is_empty()
-    assert services.get_plan(db, "c-1").risk_flags[0]["message"] == "I cut myself last night"
+    assert services.get_plan(db, "c-1", practice_id="p").risk_flags[0]["message"] == "I cut myself last night"
     db.dispose()

@@ -43,13 +43,13 @@ def test_an_edit_is_stored_as_a_new_version_with_its_audit(db: Database, sample_
 
     edited = review_services.edit_plan(db, _actor(), plan.id, {"care_coordinator": "Chris Coach"}, now=T2)
 
-    assert services.get_plan(db, "sender-123") == edited
+    assert services.get_plan(db, "sender-123", practice_id="practice-a") == edited
     assert (edited.version, edited.care_coordinator, edited.status) == (
         2,
         "Chris Coach",
         PlanStatus.IN_REVIEW,
     )
-    history = services.plan_history(db, "sender-123")
+    history = services.plan_history(db, "sender-123", practice_id="practice-a")
     assert [(p.version, p.care_coordinator) for p in history] == [(1, None), (2, "Chris Coach")]
     *edits, drafted = review_services.audit_trail(db, _actor(), plan.id)
     assert [(e.field, e.before, e.after) for e in edits] == [
@@ -97,7 +97,7 @@ def test_a_refused_change_stores_nothing(db: Database, sample_plan: CarePlan) ->
     with pytest.raises(ReviewError):
         review_services.approve_plan(db, _actor(), plan.id)
 
-    assert services.get_plan(db, "sender-123") == plan
+    assert services.get_plan(db, "sender-123", practice_id="practice-a") == plan
     assert review_services.audit_trail(db, _actor(), plan.id) == audit
 
 
@@ -128,9 +128,9 @@ def test_erasing_a_reviewed_conversation_takes_its_audit_too(db: Database, sampl
     plan = services.draft_plan(db, sample_plan, now=T1)
     review_services.add_note(db, _actor(), plan.id, "Mary's words are in here", now=T1)
 
-    services.delete_conversation_data(db, "sender-123")
+    services.delete_conversation_data(db, "sender-123", practice_id="practice-a")
 
-    assert services.get_plan(db, "sender-123") is None
+    assert services.get_plan(db, "sender-123", practice_id="practice-a") is None
 
 
 # --- One practice never sees another's plans ------------------------------------------------------

@@ -41,14 +41,14 @@ def test_handoff_is_recorded_on_the_plan(db) -> None:
 
 
 def test_deleting_a_conversation_leaves_nothing_of_it(db) -> None:
-    services.record_consent(db, "c-1", True, "wording", now=NOW)
+    services.record_consent(db, "c-1", True, "wording", now=NOW, practice_id="p")
     services.draft_plan(db, partial_plan(), now=NOW)
     services.draft_plan(db, partial_plan(), now=NOW)  # two versions
     services.draft_plan(db, partial_plan("someone-else"), now=NOW)
-    services.delete_conversation_data(db, "c-1")
-    assert services.get_plan(db, "c-1") is None
-    assert services.latest_consent(db, "c-1") is None
-    assert services.get_plan(db, "someone-else") is not None
+    services.delete_conversation_data(db, "c-1", practice_id="p")
+    assert services.get_plan(db, "c-1", practice_id="p") is None
+    assert services.latest_consent(db, "c-1", practice_id="p") is None
+    assert services.get_plan(db, "someone-else", practice_id="p") is not None
 
 
 def test_the_tracker_store_erases_only_when_this_turn_asked() -> None:
@@ -77,6 +77,6 @@ def test_bidirectional_controls_never_reach_a_stored_plan_or_flag(db) -> None:
     """A right-to-left override (U+202E) would show a professional the words reordered."""
     flag = RiskFlag(RiskCategory.SELF_HARM, "I cut \u202emyself\u202c again", NOW)
     services.flag_risk(db, partial_plan(), flag, now=NOW)
-    stored = services.get_plan(db, partial_plan().conversation_id)
+    stored = services.get_plan(db, partial_plan().conversation_id, practice_id="p")
     assert stored.risk_flags[0]["message"] == "I cut myself again"
     assert not any("\u202e" in str(answer.text) for answer in stored.answers)

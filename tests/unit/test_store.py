@@ -29,7 +29,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 def test_a_drafted_plan_comes_back_whole(db: Database, sample_plan: CarePlan) -> None:
     stored = services.draft_plan(db, sample_plan, now=T1)
-    loaded = services.get_plan(db, "sender-123")
+    loaded = services.get_plan(db, "sender-123", practice_id="practice-a")
 
     assert loaded == stored
     assert loaded.id is not None
@@ -52,7 +52,7 @@ def test_a_600_word_answer_is_kept_word_for_word(db: Database, sample_plan: Care
     assert len(long_answer.split()) >= 600
 
     services.draft_plan(db, sample_plan, now=T1)
-    loaded = services.get_plan(db, "sender-123")
+    loaded = services.get_plan(db, "sender-123", practice_id="practice-a")
 
     assert loaded.what_matters["what_matters_good_day"] == long_answer
     assert _answer(loaded, "what_matters_good_day").text == long_answer
@@ -60,7 +60,7 @@ def test_a_600_word_answer_is_kept_word_for_word(db: Database, sample_plan: Care
 
 def test_skipped_and_unsure_answers_keep_their_status(db: Database, sample_plan: CarePlan) -> None:
     services.draft_plan(db, sample_plan, now=T1)
-    loaded = services.get_plan(db, "sender-123")
+    loaded = services.get_plan(db, "sender-123", practice_id="practice-a")
 
     skipped = _answer(loaded, "strengths_coping")
     assert (skipped.status, skipped.text) == (AnswerStatus.SKIPPED, None)
@@ -77,14 +77,14 @@ def test_redrafting_makes_version_2_and_keeps_version_1(db: Database, sample_pla
 
     second = services.draft_plan(db, replace(sample_plan, goals=changed_goals), now=T2)
 
-    stored = services.get_plan(db, "sender-123")
+    stored = services.get_plan(db, "sender-123", practice_id="practice-a")
     assert stored == second
     assert (stored.version, stored.created_at, stored.updated_at) == (2, T1, T2)
     assert stored.goals[0].description == "Walk to the park"
     # Not repeated in the new draft, but never dropped.
     assert stored.risk_flags == [{"kind": "self_harm", "text": "..."}]
     assert stored.handoff_requested is True
-    history = services.plan_history(db, "sender-123")
+    history = services.plan_history(db, "sender-123", practice_id="practice-a")
     assert [plan.version for plan in history] == [1, 2]
     assert history[0].goals[0].description == "Walk to the allotment again"
     assert history[0].updated_at == T1
@@ -127,7 +127,10 @@ def test_a_plan_stored_without_a_snapshot_gets_one_before_it_changes(
 
     services.draft_plan(db, sample_plan, now=T2)
 
-    assert [plan.version for plan in services.plan_history(db, "sender-123")] == [1, 2]
+    assert [plan.version for plan in services.plan_history(db, "sender-123", practice_id="practice-a")] == [
+        1,
+        2,
+    ]
 
 
 def test_two_drafts_at_once_make_two_versions(db: Database, sample_plan: CarePlan) -> None:
@@ -141,13 +144,16 @@ def test_two_drafts_at_once_make_two_versions(db: Database, sample_plan: CarePla
         drafts = [future.result() for future in [pool.submit(draft), pool.submit(draft)]]
 
     assert sorted(plan.version for plan in drafts) == [1, 2]
-    assert [plan.version for plan in services.plan_history(db, "sender-123")] == [1, 2]
+    assert [plan.version for plan in services.plan_history(db, "sender-123", practice_id="practice-a")] == [
+        1,
+        2,
+    ]
 
 
 def test_history_of_an_unknown_conversation_is_an_error(db: Database) -> None:
     with pytest.raises(PlanNotFound):
-        services.plan_history(db, "nobody")
-    assert services.get_plan(db, "nobody") is None
+        services.plan_history(db, "nobody", practice_id="practice-a")
+    assert services.get_plan(db, "nobody", practice_id="practice-a") is None
 
 
 def test_updating_a_plan_that_was_never_stored_is_an_error(db: Database, sample_plan: CarePlan) -> None:
@@ -180,13 +186,19 @@ def test_list_plans_filters_and_puts_the_newest_first(db: Database, sample_plan:
 
 
 def test_consent_records_keep_every_answer_and_the_latest_counts(db: Database) -> None:
-    assert services.latest_consent(db, "sender-123") is None
+    assert services.latest_consent(db, "sender-123", practice_id="practice-a") is None
 
-    services.record_consent(db, "sender-123", False, "May I keep your answers?", now=T1)
-    services.record_consent(db, "sender-123", True, "May I keep your answers? (v2)", now=T2)
-    services.record_consent(db, "someone-else", False, "May I keep your answers?", now=T2)
+    services.record_consent(
+        db, "sender-123", False, "May I keep your answers?", now=T1, practice_id="practice-a"
+    )
+    services.record_consent(
+        db, "sender-123", True, "May I keep your answers? (v2)", now=T2, practice_id="practice-a"
+    )
+    services.record_consent(
+        db, "someone-else", False, "May I keep your answers?", now=T2, practice_id="practice-a"
+    )
 
-    latest = services.latest_consent(db, "sender-123")
+    latest = services.latest_consent(db, "sender-123", practice_id="practice-a")
     assert (latest.given, latest.wording, latest.recorded_at) == (True, "May I keep your answers? (v2)", T2)
     assert latest.id is not None
 

@@ -14,7 +14,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bot.config import Settings
-from bot.store.database import create_database_engine
+from bot.store.database import migration_engine
 from bot.store.tables import metadata
 
 config = context.config
@@ -49,7 +49,7 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_database_engine(database_url())
+    engine = migration_engine(database_url())  # on SQLite: foreign keys off, as migrate() has them
     try:
         with engine.connect() as connection:
             configure(connection)
