@@ -17,6 +17,7 @@ from actions.questions import replies, wording
 from actions.session import ActionSessionStart
 from bot import services
 from bot.careplan import interview
+from bot.careplan.model import CarePlan
 from bot.safety.signposting import crisis_messages
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -149,7 +150,7 @@ def test_consent_in_many_words_starts_the_interview_and_is_recorded(store, domai
     values = slot_values(events)
     assert values["consent"] is True and values["requested_slot"] == "what_matters_good_day"
     assert texts(messages)[-1] == wording("what_matters_good_day").ask
-    consent = services.latest_consent(store, "patient-1")
+    consent = services.latest_consent(store, "patient-1", practice_id="practice-test")
     assert consent is not None and consent.given is True and "Is it OK to start?" in consent.wording
 
 
@@ -166,7 +167,7 @@ def test_no_to_starting_ends_it_kindly_and_records_the_refusal(store, domain: di
     assert values["consent"] is False and values["requested_slot"] is None
     assert values["interview_outcome"] == "refused"
     assert texts(messages) == [replies()["consent_refused"]]
-    assert services.latest_consent(store, "patient-1").given is False
+    assert services.latest_consent(store, "patient-1", practice_id="practice-test").given is False
 
 
 @pytest.mark.parametrize(
@@ -208,7 +209,7 @@ def test_asking_for_a_person_sets_the_handoff_and_asks_whether_to_carry_on(store
     assert values["what_matters_good_day"] is None
     assert values["requested_slot"] == "carry_on"
     assert "call" in texts(messages)[0] and texts(messages)[1] == wording("carry_on").ask
-    assert services.get_plan(store, "patient-1").handoff_requested is True
+    assert services.get_plan(store, "patient-1", practice_id="practice-test").handoff_requested is True
 
 
 def test_yes_carry_on_is_never_an_answer_and_the_question_comes_again(domain: dict) -> None:
@@ -333,7 +334,7 @@ def test_confirming_the_summary_in_words_saves_the_draft(store, domain: dict, re
     assert values["summary_ok"] is True and values["requested_slot"] is None
     assert values["interview_outcome"] == "confirmed"
     assert texts(messages) == [replies()["plan_saved"]]
-    plan = services.get_plan(store, "patient-1")
+    plan = services.get_plan(store, "patient-1", practice_id="practice-test")
     assert plan is not None and plan.version == 1 and plan.status.value == "draft"
     assert plan.practice_id == "practice-test"
 
@@ -388,7 +389,11 @@ def test_when_the_plan_cannot_be_saved_the_person_is_told_so(
 
 
 def test_delete_my_answers_asks_first_then_deletes(store, domain: dict) -> None:
-    services.record_consent(store, "patient-1", True, "wording")
+    services.record_consent(store, "patient-1", True, "wording", practice_id="practice-test")
+    # Another practice sharing the database, with the same conversation id (issue 13, item 4).
+    theirs = CarePlan("patient-1", "another-practice", what_matters={"what_matters_good_day": "Bowls"})
+    services.draft_plan(store, theirs)
+    services.record_consent(store, "patient-1", True, "wording", practice_id="another-practice")
     tracker = form_tracker(waiting("concerns_life"), text="please delete my answers")
     events, messages = run(ValidateCarePlanForm(), tracker, domain)
     assert slot_values(events)["requested_slot"] == "confirm_delete"
@@ -398,7 +403,24 @@ def test_delete_my_answers_asks_first_then_deletes(store, domain: dict) -> None:
     values = slot_values(events)
     assert values["erase_conversation"] is True and values["requested_slot"] is None
     assert texts(messages) == [replies()["deleted"]]
-    assert services.latest_consent(store, "patient-1") is None
+    assert services.latest_consent(store, "patient-1", practice_id="practice-test") is None
+    # This deployment's practice (PRACTICE_ID) only: the other practice's plan and consent stay.
+    assert services.get_plan(store, "patient-1", practice_id="another-practice").what_matters == {
+        "what_matters_good_day": "Bowls"
+    }
+    assert services.latest_consent(store, "patient-1", practice_id="another-practice").given is True
+
+
+def test_the_delete_my_data_action_deletes_this_practice_s_plan_only(store, domain: dict) -> None:
+    from actions.safety import ActionDeleteMyData
+
+    for practice in ("practice-test", "another-practice"):  # PRACTICE_ID is practice-test
+        services.draft_plan(store, CarePlan("patient-1", practice, what_matters={"good_day": practice}))
+    events, messages = run(ActionDeleteMyData(), make_tracker(text="delete my data"), domain)
+    assert slot_values(events)["erase_conversation"] is True
+    assert texts(messages) == [replies()["deleted"]]
+    assert services.get_plan(store, "patient-1", practice_id="practice-test") is None
+    assert services.get_plan(store, "patient-1", practice_id="another-practice") is not None
 
 
 def test_a_risk_disclosure_is_handed_to_the_safety_rules(domain: dict) -> None:
@@ -506,7 +528,7 @@ def test_a_risk_the_detector_cannot_name_still_gets_a_flag(store, domain: dict) 
     events, messages = run(ActionRespondToRisk(), tracker, domain)
     assert texts(messages) == [replies()["risk_flagged"]]
     assert slot_values(events) == {"risk_to_check": None, "pending_question": "carry_on"}
-    [flag] = services.get_plan(store, "patient-1").risk_flags
+    [flag] = services.get_plan(store, "patient-1", practice_id="practice-test").risk_flags
     assert flag["category"] == "unspecified"
 
 
@@ -520,7 +542,7 @@ def test_the_action_adds_the_crisis_reply_for_each_further_kind_of_risk(store, d
     _, messages = run(ActionRespondToRisk(), tracker, domain)
     said = [m.get("text") for m in messages if m.get("text")]
     assert said == [*crisis_messages(["suicidal_thoughts"]), replies()["risk_flagged"]]
-    flags = services.get_plan(store, "patient-1").risk_flags
+    flags = services.get_plan(store, "patient-1", practice_id="practice-test").risk_flags
     assert [f["category"] for f in flags] == ["medical_emergency", "suicidal_thoughts"]
 
 
@@ -554,7 +576,9 @@ def test_a_signal_to_check_keeps_the_answer_and_asks_gently_first(store, domain:
     assert values["risk_to_check"] == {"categories": ["suicidal_thoughts"], "message": text}
     assert texts(messages) == [wording("risk_check", variant="suicidal_thoughts").ask]
     assert "ending your life" in texts(messages)[0]
-    assert services.get_plan(store, "patient-1") is None  # no flag before the answer
+    assert (
+        services.get_plan(store, "patient-1", practice_id="practice-test") is None
+    )  # no flag before the answer
 
 
 def test_no_to_the_check_carries_on_and_is_noted_without_an_urgent_flag(store, domain: dict) -> None:
@@ -569,7 +593,7 @@ def test_no_to_the_check_carries_on_and_is_noted_without_an_urgent_flag(store, d
     assert values["risk_checks"] == [{**to_check, "answer": "no"}]
     assert texts(messages)[0] == replies()["risk_check_no"]
     assert values["requested_slot"] != "risk_check"  # the interview goes on
-    assert services.get_plan(store, "patient-1") is None
+    assert services.get_plan(store, "patient-1", practice_id="practice-test") is None
 
 
 def test_yes_or_anything_unclear_to_the_check_gets_the_crisis_reply_and_a_flag(store, domain: dict) -> None:
@@ -581,7 +605,7 @@ def test_yes_or_anything_unclear_to_the_check_gets_the_crisis_reply_and_a_flag(s
         assert crisis_messages(["self_harm"])[0] in texts_of(messages)
         assert replies()["risk_flagged"] in texts_of(messages)
         assert values["pending_question"] == "carry_on" and values["requested_slot"] == "carry_on"
-    flags = services.get_plan(store, "patient-1").risk_flags
+    flags = services.get_plan(store, "patient-1", practice_id="practice-test").risk_flags
     assert [f["category"] for f in flags] == ["self_harm", "self_harm"]
     assert "been tempted to go back to the razor" in flags[0]["message"]
 

@@ -13,6 +13,7 @@ import sqlite3
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -62,8 +63,9 @@ def flag(message: str = "I want to end it", at: datetime = NOW) -> RiskFlag:
 # --- The outbox file ------------------------------------------------------------------------------
 
 
-def entry(conversation_id: str = "c-1", database: str = "db") -> Entry:
-    return Entry("flag", database, conversation_id, {"plan": {"words": "I feel lost 😔"}}, queued_at=NOW)
+def entry(conversation_id: str = "c-1", database: str = "db", practice_id: str = "p") -> Entry:
+    payload = {"plan": {"words": "I feel lost 😔"}}
+    return Entry("flag", database, conversation_id, payload, queued_at=NOW, practice_id=practice_id)
 
 
 def test_an_entry_is_on_disk_readable_by_its_owner_only_and_comes_back_whole(box: Outbox) -> None:
@@ -86,8 +88,36 @@ def test_removing_delivered_entries_keeps_the_others_in_order(box: Outbox) -> No
 def test_entries_are_kept_per_database_and_per_conversation(box: Outbox) -> None:
     mine, other, theirs = box.put(entry("a", "x")), box.put(entry("b", "x")), box.put(entry("a", "y"))
     assert box.entries("x") == [mine, other]
-    box.remove_conversation("x", "a")
+    box.remove_conversation("x", "a", practice_id="p")
     assert box.entries() == [other, theirs]
+
+
+def test_entries_are_kept_per_practice_too(box: Outbox) -> None:
+    """Practices that share a database share conversation ids: a deletion in one keeps the other's."""
+    mine, theirs = box.put(entry("a", "x", "practice-a")), box.put(entry("a", "x", "practice-b"))
+    assert Outbox(box.path).entries() == [mine, theirs]  # the practice is on disk
+    box.remove_conversation("x", "a", practice_id="practice-b")
+    assert box.entries() == [mine]
+
+
+def test_an_entry_written_before_entries_named_their_practice_takes_its_plan_s(box: Outbox) -> None:
+    line = {
+        "v": 1,
+        "id": "e1",
+        "kind": "flag",
+        "database": "x",
+        "conversation_id": "a",
+        "queued_at": NOW.isoformat(),
+        "payload": {"plan": {"conversation_id": "a", "practice_id": "practice-a"}, "flag": {}},
+    }
+    box.path.parent.mkdir(parents=True, exist_ok=True)
+    box.path.write_text(json.dumps(line) + "\n")
+    [old] = box.entries()
+    assert (old.practice_id, old.conversation_id) == ("practice-a", "a")
+    box.remove_conversation("x", "a", practice_id="practice-b")
+    assert box.entries() == [old]
+    box.remove_conversation("x", "a", practice_id="practice-a")
+    assert box.is_empty()
 
 
 def test_a_corrupt_line_does_not_lose_the_others(box: Outbox) -> None:
@@ -121,18 +151,18 @@ def test_only_one_drainer_at_a_time(box: Outbox) -> None:
 def test_a_flag_while_the_database_is_down_is_queued_not_raised_then_stored_once(box, store) -> None:
     db, folder = store
     services.flag_risk(db, plan(), flag("first, stored"), now=NOW)
-    assert services.queued(db, "c-1") is False
+    assert services.queued(db, "c-1", practice_id="p") is False
     with unavailable(folder):
         returned = services.flag_risk(db, plan(), flag("second, queued"), now=NOW)
         # The plan as it would have been stored, flagged for urgent review.
         assert returned.status == PlanStatus.URGENT_REVIEW
         assert [f["message"] for f in returned.risk_flags] == ["second, queued"]
-        assert services.queued(db, "c-1") is True
-        assert services.queued(db, "someone-else") is False
+        assert services.queued(db, "c-1", practice_id="p") is True
+        assert services.queued(db, "someone-else", practice_id="p") is False
         assert services.deliver_pending(db) == 0  # still down: kept
     assert services.deliver_pending(db) == 1
-    assert services.queued(db, "c-1") is False
-    stored = services.get_plan(db, "c-1")
+    assert services.queued(db, "c-1", practice_id="p") is False
+    stored = services.get_plan(db, "c-1", practice_id="p")
     assert [f["message"] for f in stored.risk_flags] == ["first, stored", "second, queued"]
     assert stored.status == PlanStatus.URGENT_REVIEW
 
@@ -145,9 +175,9 @@ def test_a_flag_delivered_twice_is_stored_once(box, store) -> None:
     assert services.deliver_pending(db) == 1
     box.path.write_bytes(before)  # as if the process died after writing, before forgetting
     assert services.deliver_pending(db) == 1  # found already there
-    stored = services.get_plan(db, "c-1")
+    stored = services.get_plan(db, "c-1", practice_id="p")
     assert len(stored.risk_flags) == 1 and stored.version == 1
-    assert len(services.plan_history(db, "c-1")) == 1
+    assert len(services.plan_history(db, "c-1", practice_id="p")) == 1
 
 
 def test_several_flags_queued_in_one_turn_all_arrive(box, store) -> None:
@@ -157,7 +187,7 @@ def test_several_flags_queued_in_one_turn_all_arrive(box, store) -> None:
         returned = services.flag_risk(db, returned, flag("two"), now=NOW)  # as the action does
         assert [f["message"] for f in returned.risk_flags] == ["one", "two"]
     services.deliver_pending(db)
-    assert [f["message"] for f in services.get_plan(db, "c-1").risk_flags] == ["one", "two"]
+    assert [f["message"] for f in services.get_plan(db, "c-1", practice_id="p").risk_flags] == ["one", "two"]
 
 
 def test_a_queued_flag_is_delivered_by_the_next_call_that_touches_the_database(box, store) -> None:
@@ -171,9 +201,9 @@ def test_a_draft_while_the_database_is_down_raises_and_is_written_when_it_is_bac
     db, folder = store
     with unavailable(folder), pytest.raises(OperationalError):
         services.draft_plan(db, plan(good_day="a walk to the allotment"), now=NOW)
-    assert services.queued(db, "c-1") is True
+    assert services.queued(db, "c-1", practice_id="p") is True
     assert services.deliver_pending(db) == 1
-    stored = services.get_plan(db, "c-1")
+    stored = services.get_plan(db, "c-1", practice_id="p")
     assert stored.what_matters == {"good_day": "a walk to the allotment"}
     assert stored.status == PlanStatus.DRAFT and stored.updated_at == NOW  # when the person confirmed
 
@@ -186,7 +216,7 @@ def test_a_draft_delivered_twice_is_one_version(box, store) -> None:
     services.deliver_pending(db)
     box.path.write_bytes(before)
     services.deliver_pending(db)
-    assert services.get_plan(db, "c-1").version == 1
+    assert services.get_plan(db, "c-1", practice_id="p").version == 1
 
 
 def test_a_queued_draft_never_overwrites_a_later_one(box, store) -> None:
@@ -199,7 +229,7 @@ def test_a_queued_draft_never_overwrites_a_later_one(box, store) -> None:
     services.draft_plan(db, plan(good_day="later words"), now=NOW + timedelta(minutes=5))
     services.use_outbox(box)
     assert services.deliver_pending(db) == 1
-    stored = services.get_plan(db, "c-1")
+    stored = services.get_plan(db, "c-1", practice_id="p")
     assert stored.what_matters == {"good_day": "later words"} and stored.version == 1
 
 
@@ -211,7 +241,7 @@ def test_a_queued_flag_is_added_to_a_later_plan_without_undoing_it(box, store) -
     services.draft_plan(db, plan(good_day="later words"), now=NOW + timedelta(minutes=5))
     services.use_outbox(box)
     services.deliver_pending(db)
-    stored = services.get_plan(db, "c-1")
+    stored = services.get_plan(db, "c-1", practice_id="p")
     assert stored.what_matters == {"good_day": "later words"}
     assert stored.status == PlanStatus.URGENT_REVIEW and len(stored.risk_flags) == 1
 
@@ -221,7 +251,7 @@ def test_a_handoff_while_the_database_is_down_is_queued_too(box, store) -> None:
     with unavailable(folder), pytest.raises(OperationalError):
         services.request_handoff(db, plan(), now=NOW)
     services.deliver_pending(db)
-    assert services.get_plan(db, "c-1").handoff_requested is True
+    assert services.get_plan(db, "c-1", practice_id="p").handoff_requested is True
 
 
 def test_deletion_is_never_queued_and_takes_what_was_queued_with_it(box, store) -> None:
@@ -230,13 +260,46 @@ def test_deletion_is_never_queued_and_takes_what_was_queued_with_it(box, store) 
     with unavailable(folder):
         services.flag_risk(db, plan(), flag(), now=NOW)
         with pytest.raises(OperationalError):
-            services.delete_conversation_data(db, "c-1")
+            services.delete_conversation_data(db, "c-1", practice_id="p")
         assert [e.kind for e in box.entries()] == ["flag"]  # no deletion waits: the person was told
-    services.delete_conversation_data(db, "c-1")
-    assert services.get_plan(db, "c-1") is None
-    assert services.queued(db, "c-1") is False
+    services.delete_conversation_data(db, "c-1", practice_id="p")
+    assert services.get_plan(db, "c-1", practice_id="p") is None
+    assert services.queued(db, "c-1", practice_id="p") is False
     services.deliver_pending(db)
-    assert services.get_plan(db, "c-1") is None  # nothing brings it back
+    assert services.get_plan(db, "c-1", practice_id="p") is None  # nothing brings it back
+
+
+def test_queued_work_is_delivered_and_deleted_per_practice(box, store) -> None:
+    """Two practices sharing the database, the same conversation id (issue 13, item 4)."""
+    db, folder = store
+    at_a, at_b = (
+        replace(plan(good_day="tea"), practice_id="a"),
+        replace(plan(good_day="cake"), practice_id="b"),
+    )
+    with unavailable(folder):
+        services.flag_risk(db, at_a, flag("at a"), now=NOW)
+        services.flag_risk(db, at_b, flag("at b"), now=NOW)
+        assert services.queued(db, "c-1", practice_id="a") and services.queued(db, "c-1", practice_id="b")
+    assert services.deliver_pending(db) == 2
+    stored_a = services.get_plan(db, "c-1", practice_id="a")
+    stored_b = services.get_plan(db, "c-1", practice_id="b")
+    assert stored_a.id != stored_b.id
+    assert (stored_a.what_matters, [f["message"] for f in stored_a.risk_flags]) == (
+        {"good_day": "tea"},
+        ["at a"],
+    )
+    assert (stored_b.what_matters, [f["message"] for f in stored_b.risk_flags]) == (
+        {"good_day": "cake"},
+        ["at b"],
+    )
+
+    with unavailable(folder):
+        services.flag_risk(db, at_a, flag("again at a"), now=NOW)
+        services.flag_risk(db, at_b, flag("again at b"), now=NOW)
+    services.delete_conversation_data(db, "c-1", practice_id="b")  # delivers both, deletes b's
+    assert services.get_plan(db, "c-1", practice_id="b") is None
+    kept = services.get_plan(db, "c-1", practice_id="a")
+    assert [f["message"] for f in kept.risk_flags] == ["at a", "again at a"]
 
 
 def test_an_entry_for_another_database_is_never_delivered_here(box, store, tmp_path: Path) -> None:
@@ -247,8 +310,8 @@ def test_an_entry_for_another_database_is_never_delivered_here(box, store, tmp_p
     migrate(other_url)
     other = Database.from_url(other_url)
     assert services.deliver_pending(other) == 0
-    assert services.get_plan(other, "c-1") is None
-    assert services.queued(db, "c-1") is True
+    assert services.get_plan(other, "c-1", practice_id="p") is None
+    assert services.queued(db, "c-1", practice_id="p") is True
     other.dispose()
 
 
@@ -262,7 +325,7 @@ def test_an_entry_that_fails_for_another_reason_is_kept_and_the_rest_delivered(b
     broken["payload"]["plan"]["status"] = "no such status"  # a bug, not an outage
     box.path.write_text(json.dumps(broken) + "\n" + lines[1] + "\n")
     assert services.deliver_pending(db) == 1
-    assert services.get_plan(db, "good") is not None
+    assert services.get_plan(db, "good", practice_id="p") is not None
     assert [e.conversation_id for e in box.entries()] == ["bad"]  # kept, tried again next time
 
 
