@@ -135,25 +135,46 @@ def _clause_of(mark: Token) -> range:
     # the if-clause ends at the first comma or at the next clause with its own subject.
     end = max(positions, default=mark.i)
     subject_seen = False
+    or_before_subject = False  # "if I'm stuck in bed, or the heart racing gets worse": still the if
     for token in mark.doc[mark.i + 1 : end + 1]:
-        is_subject = token.dep_ in {"nsubj", "nsubjpass"}
+        if _another_condition(token):
+            subject_seen, or_before_subject = False, True
+            continue
+        is_subject = token.dep_ in {"nsubj", "nsubjpass"} and not _subordinate(token.head)
         joined = token.head.dep_ == "conj" and token.head.head == verb  # "if he came back and I felt..."
         if (
             token.text == ","
-            or _starts_main_clause(token, verb)
+            or (_starts_main_clause(token, verb) and not or_before_subject)
             or (is_subject and subject_seen and not joined)
         ):
             end = token.i - 1  # a new subject begins the main clause
             break
         subject_seen = subject_seen or is_subject
+        or_before_subject = or_before_subject and not is_subject
     return range(mark.i, end + 1)
+
+
+def _another_condition(token: Token) -> bool:
+    """A comma, or an "or", that goes on to another condition: ", or", "or if"."""
+    following = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    comma_or = token.text == "," and following is not None and following.lower_ == "or"
+    return comma_or or token.lower_ == "or"
+
+
+SUBORDINATING = {"that", "because", "so", "when", "while", "until", "as", "cos", "since"}
 
 
 def _starts_main_clause(token: Token, conditional_verb: Token) -> bool:
     """A subject of a verb that is neither the if-clause's verb nor joined to it by "and"."""
     verb = token.head
     joined = verb.dep_ == "conj" and verb.head == conditional_verb
-    return token.dep_ in {"nsubj", "nsubjpass"} and verb != conditional_verb and not joined
+    is_subject = token.dep_ in {"nsubj", "nsubjpass"}
+    return is_subject and verb != conditional_verb and not joined and not _subordinate(verb)
+
+
+def _subordinate(verb: Token) -> bool:
+    """A clause inside the condition ("if my shoulder is so bad that I cannot work")."""
+    return any(child.dep_ == "mark" and child.lower_ in SUBORDINATING for child in verb.children)
 
 
 def _clause_text(span: Span) -> str:

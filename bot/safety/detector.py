@@ -70,7 +70,10 @@ KNOWN_CONDITION = re.compile(
     r"|\bon and off\b|\bin the cold\b|\bevery (time|winter)\b|\bnurse knows\b|\bknows all about it\b"
     r"|\bwalking up\b|\bgoes off when\b|\bwith (my|her|his|the) (copd|asthma|angina|heart failure)\b"
     r"|\bstable\b|\bsame as (usual|always)\b|\bnormal for me\b|\bwhen i'?ve got a cold\b"
-    r"|\bkeeping an eye on\b"
+    r"|\bkeeping an eye on\b|\bup the (stairs|hill|bank|steps)\b|\bslightest\b|\bincline\b"
+    r"|\bmy (copd|asthma|angina|heart failure|epilepsy)\b|\bnow and (then|again)\b|\bfrom time to time\b"
+    r"|\b(listening|listen|watching|watch|waiting|looking out|look out) (out )?for (a|an|another|any|his|her)\b"
+    r"|\bevery so often\b|\b(seizure|epilepsy) (alarm|monitor|mat|plan|nurse|clinic|diary)\b"
 )
 # A hurt that was an accident: a burn on the oven, a cut from the tin lid.
 ACCIDENT = re.compile(
@@ -78,8 +81,9 @@ ACCIDENT = re.compile(
 )
 ON_PURPOSE = re.compile(r"\bon purpose\b|\bdeliberately\b")
 HAPPENING_NOW = re.compile(
-    r"\b(now|rn|right now|at the moment|today|tonight|this morning|this evening|just|suddenly|"
-    r"won'?t stop|getting worse|worse|really bad|severe|crushing|help|for \w+ minutes|ha(ve|s)n'?t worked|"
+    r"\b(now(?! and (then|again))|rn|right now|at the moment|today|tonight|this morning|this evening|just|"
+    r"suddenly|won'?t stop|getting worse|worse(?! in the (damp|cold|winter|mornings?|evenings?))|really bad|"
+    r"severe|crushing|help|for \w+ minutes|ha(ve|s)n'?t worked|"
     r"since (yesterday|this morning|last night|dinner|lunch|tea))\b"
 )
 NEGATION_WORDS = {"not", "n't", "nt", "never", "no", "nobody", "noone", "neither", "nor"}
@@ -188,6 +192,9 @@ def _compile_token(token: str) -> list[dict]:
     token = token.rstrip("?") if optional else token
     if token == "_":
         return [{"OP": "?"}]
+    if "@" in token:
+        token, part_of_speech = token.split("@")
+        return [{**spec, "POS": part_of_speech} for spec in _compile_token(token)]
     if token == "<punct>":
         specs = [{"IS_PUNCT": True}]
     elif token.endswith("%"):

@@ -19,6 +19,7 @@ from bot.safety.risk import RiskCategory
 #   word%       the word, allowing spelling slips (for long words only)
 #   ...?        the token may be missing             _       one word of any kind may stand here
 #   <punct>     a punctuation mark
+#   word@VERB   the word as that part of speech ("fitting@VERB": "he's fitting", not "a fitting time")
 # A phrase is one token per word: to allow "too many" or "loads", write "too? many|loads".
 ME = "myself|meself|myslf|mysef|mself|myslef|myelf|mysefl|meslf"
 SOMEONE_ELSE = "himself|herself|themselves|themself"
@@ -278,7 +279,8 @@ PHRASES: dict[RiskCategory, list[str]] = {
         "~make me do stuff|things",
     ],
     RiskCategory.MEDICAL_EMERGENCY: [
-        f"{CANNOT} get up",
+        f"{CANNOT} get up off|from the|my? floor|ground",
+        f"~fall|fell|fallen _? and|<punct> _? {CANNOT} get up",
         "~be|in agony",
         "face|lips|tongue|throat|eyes _? ~puff|~swell|puffing|swelling up?",
         "~sit|sat|~sitting on my chest",
@@ -318,6 +320,8 @@ PHRASES: dict[RiskCategory, list[str]] = {
         "~have|having|~think a|an heart attack|stroke|fit|seizure|asthma attack|anaphylactic|allergic",
         "~have|having a|an? heart attack|stroke|seizure",
         "heart attack|stroke _? now|right|rn|happening",
+        "~have|having a|an? seizure",
+        "seizure|seizures _? now|right|rn|happening|again|wo|won't|wont",
         "overdose%",
         "overdosed",
         "overdosing",
@@ -331,7 +335,8 @@ PHRASES: dict[RiskCategory, list[str]] = {
         "~swallow _? _? bleach|poison|some|liquid|batteries|battery",
         "~drink|~swallow _? _? _? bleach|poison|dishwasher|detergent|antifreeze|liquid",
         "~collapse",
-        "unconscious%",
+        # Spelt out, not loosely: two slips from "unconscious" is "conscious".
+        "unconscious|unconcious|unconsious|unconscous|unconsciuos|uncoscious",
         "~pass out",
         "~black out",
         "~be out for",
@@ -343,9 +348,8 @@ PHRASES: dict[RiskCategory, list[str]] = {
         "wo|will|can|ca n't|nt|not stop the? bleeding|bleeding",
         "cant stop the? bleeding",
         "~bleed and|that|it _? wo|will|wont|won't n't|nt|not? stop",
-        "~seizure",
         "~have a fit",
-        "fitting",
+        "~be|~start|~keep fitting|seizing",
         "convulsing",
         "throat ~be|is|~feel _? swelling|swollen|closing|tight",
         "~swell|swelling up? throat|tongue|lips",
@@ -436,5 +440,12 @@ PHRASES_TO_CHECK: dict[RiskCategory, list[str]] = {
         "~get a bit funny if i say no",
         "~hide in my room",
         "not|n't really allowed to",
+    ],
+    # A word for a fit on its own ("always half listening for a seizure", "a fitting
+    # time"): whether it is happening now is asked, not assumed.
+    RiskCategory.MEDICAL_EMERGENCY: [
+        f"{CANNOT} get up",
+        "~seizure",
+        "fitting@VERB",
     ],
 }

@@ -82,6 +82,11 @@ NOT_AN_EMERGENCY_NOW = (
     "I would like to do it myself",
     "The missus says if I start smoking again she'll kill me 😂",
     "I'd never do anything to hurt myself or her, I just feel flat",
+    # Found by simulated patients: a word two slips from another, and conditions that go on.
+    "I am conscious that I know rather too much about where that can lead",
+    "If I'm stuck in bed for more than a week, or the heart racing gets worse. Contact Jo.",
+    "If shoulder is so bad that I cannot work, or I cannot lift my arm. Call Rasa.",
+    "By Easter. It would be a fitting time for a resurrection.",
 )
 
 
@@ -103,6 +108,10 @@ def test_plans_fragments_jokes_and_negations_are_not_alarms(nlp, detector: RiskD
         "He said if I leave he'll kill me",
         "it would be easier for everyone if I just ended it all",
         "hiding the cuts lol, nobody has a clue",
+        "my son is having a seizure",
+        "she keeps fitting",
+        "he was unconcious on the floor",
+        "if he finds out that I told you, he will kill me",
     ],
 )
 def test_a_disclosure_inside_a_conditional_or_a_laugh_is_still_caught(
@@ -122,6 +131,9 @@ TO_CHECK = {
     "he disnae like me seein ma pals": RiskCategory.SAFEGUARDING,
     "me chest's been a bit tight since dinner, not bad like": RiskCategory.MEDICAL_EMERGENCY,
     "I FEEL VERY DIZZY AND MY HEART IS GOING FAST": RiskCategory.MEDICAL_EMERGENCY,
+    # A word for a fit alone: is it happening now?
+    "he's on the floor, seizure i think": RiskCategory.MEDICAL_EMERGENCY,
+    "I can't get up": RiskCategory.MEDICAL_EMERGENCY,
 }
 
 
@@ -141,6 +153,10 @@ def test_an_unclear_signal_gets_the_check_not_the_crisis_reply(
         "breathless on the stairs, same as usual with the COPD",
         "if me chest gets tight I'll ring the doctors",
         "I want to give up smoking",
+        "I'm always half listening for a seizure",
+        "money's tight and I can't get up the stairs very well in this house",
+        "The COPD is worse in the damp and I'm puffed going up the bank",
+        "my heart does a funny flutter now and then",
     ],
 )
 def test_ordinary_words_near_a_signal_get_no_check(nlp, detector: RiskDetector, text: str) -> None:
