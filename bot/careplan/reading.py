@@ -179,7 +179,7 @@ def _read(expects: Expects, text: str, clean: str, question: str, nlu: Nlu) -> R
     if _does_not_know(clean) and "dont_know" not in words.OWN_MEANING.get(question, ()):
         return Reading(NotAnAnswer.DONT_KNOW.value)
     talk = read_talk(clean, question)
-    if talk is not None:
+    if talk is not None and not (expects is Expects.FREE_TEXT and _an_aside_in_an_answer(clean, talk)):
         return Reading(talk.value)
     topic = read_question_topic(clean, question)
     if topic is not None:
@@ -432,6 +432,20 @@ def read_talk(clean: str, question: str) -> NotAnAnswer | None:
     if _only_smalltalk(clean):
         return NotAnAnswer.SMALLTALK
     return None
+
+
+def _an_aside_in_an_answer(clean: str, talk: NotAnAnswer) -> bool:
+    """Small talk said inside a real answer's sentence ("I use voice to text because my
+    hands hurt so sorry about the spelling and phone calls are better for me"): the answer
+    is kept, aside and all. Small talk said as a clause of its own is not an answer."""
+    if talk is not NotAnAnswer.SMALLTALK:
+        return False
+    clauses = [c for c in re.split(r"[.!?,;]+", clean) if c.strip()]
+    chatty = [c for c in clauses if read_talk(c, "") is NotAnAnswer.SMALLTALK]
+    return bool(chatty) and min(len(c.split()) for c in chatty) > SMALLTALK_MAX_WORDS
+
+
+SMALLTALK_MAX_WORDS = 16  # a clause longer than this, with small talk in it, says more
 
 
 def _opens_not_knowing(clean: str) -> bool:

@@ -48,6 +48,32 @@ def test_a_sound_alike_word_in_a_sentence_is_not_a_number() -> None:
         ("summary_ok", "can I change what I said about my goal", "change"),
         ("goal_first_step", "Ring Dai and ask him to give me a lift Tuesday", "answer"),
         ("what_matters_good_day", "are you a real person or a computer?", "smalltalk"),
+        # Found by simulated patients: words of a request or an aside inside a real answer.
+        ("what_matters_good_day", "A good day is one where I speak to at least one human being", "answer"),
+        (
+            "what_matters_good_day",
+            "A guid day's when the creels are full and I'm back in the harbour by two",
+            "answer",
+        ),
+        ("concerns_health", "My heart races and I feel sick before I have to go anywhere", "answer"),
+        (
+            "accessibility",
+            "I use voice to text because my hands hurt so sorry about the spelling and phone "
+            "calls are better for me than long letters",
+            "answer",
+        ),
+        ("what_matters_good_day", "good day is when the app is busy n i get loads of orders", "answer"),
+        ("strengths_good_at", "Sorry, I'm taking ages to type this, sorry.", "smalltalk"),
+        (
+            "concerns_health",
+            "He wants to know if he can stop taking his amlodipine, it makes his ankles swell",
+            "ask_medical",
+        ),
+        (
+            "concerns_health",
+            "may I ask whether it would be in order to take my furosemide at lunchtime?",
+            "ask_medical",
+        ),
     ],
 )
 def test_replies_in_these_spellings_are_read_for_what_they_are(question: str, reply: str, kind: str) -> None:
