@@ -12,6 +12,7 @@ from actions.adapters import database, flag_risk, in_thread, plan_from_tracker, 
 from actions.interview import COULD_NOT, handoff_message
 from actions.questions import replies
 from bot import services
+from bot.careplan import dialogue
 from bot.careplan.dialogue import Effect
 from bot.careplan.interview import CARRY_ON, PENDING, RISK_TO_CHECK, SUMMARY_OK
 from bot.safety.signposting import crisis_message, crisis_messages
@@ -45,6 +46,12 @@ class ActionRespondToRisk(Action):
         events: list[EventType] = [SlotSet(RISK_TO_CHECK, None)]  # a check waiting is answered by this
         if tracker.get_slot(SUMMARY_OK) is True:
             return events  # the plan is already saved: nothing to carry on with
+        kept = dialogue.answer_beside_a_disclosure(
+            tracker.get_slot("requested_slot") if tracker.active_loop_name else None,
+            tracker.latest_message.get("text") or "",
+            tracker.slots,
+        )
+        events += [SlotSet(slot, value) for slot, value in kept.items()]
         return [*events, SlotSet(PENDING, CARRY_ON)]  # then the form asks whether to carry on
 
 

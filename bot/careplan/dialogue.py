@@ -37,7 +37,7 @@ from bot.careplan.interview import (
 )
 from bot.careplan.model import AnswerStatus
 from bot.careplan.parsing import CONFIDENCE_NEEDING_BOOST, parse_section_reference
-from bot.careplan.reading import NotAnAnswer, Reading
+from bot.careplan.reading import Expects, NotAnAnswer, Reading, read_reply
 from bot.careplan.reading_words import PAUSE, matches_any
 
 
@@ -99,6 +99,26 @@ def take_turn(question: str, reading: Reading, values: Mapping[str, Any], text: 
     if reading.kind == "unclear":
         return Turn(slots={question: None}, say=[UNCLEAR])
     return _not_an_answer(question, NotAnAnswer(reading.kind), reading, values, text)
+
+
+def answer_beside_a_disclosure(question: str | None, text: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The slots that keep a long answer to a free-text question that also disclosed risk.
+
+    The crisis reply and the flag come first, whatever the reply. But "My heart failure is
+    the main thing. My ankles swell by the evening..." answers the question too: it is
+    kept as their answer, so the person is not asked again and again, and "yes, carry on"
+    is never taken for it. A short disclosure ("everyone would be better off without me")
+    answers nothing, and the question comes again.
+    """
+    if not question or question not in interview.all_interview_slots():
+        return {}
+    if interview.expects(question) is not Expects.FREE_TEXT or len(text.split()) < ANSWER_BESIDE_RISK_WORDS:
+        return {}
+    reading = read_reply(Expects.FREE_TEXT, text, question=interview.question_kind(question))
+    return take_turn(question, reading, values, text).slots if reading.kind == "answer" else {}
+
+
+ANSWER_BESIDE_RISK_WORDS = 12  # a reply this long says more than the disclosure
 
 
 def check_risk_first(turn: Turn, categories: list[str], text: str) -> Turn:

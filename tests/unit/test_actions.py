@@ -546,6 +546,31 @@ def test_the_action_adds_the_crisis_reply_for_each_further_kind_of_risk(store, d
     assert [f["category"] for f in flags] == ["medical_emergency", "suicidal_thoughts"]
 
 
+def test_a_long_answer_that_discloses_risk_is_kept_as_the_answer_too(store, domain: dict) -> None:
+    """The flag and help first; the answer is not lost, so the person is not asked it again
+    and again, and "yes, carry on" is never taken for it (issue 11, item 4)."""
+    from actions.safety import ActionRespondToRisk
+
+    answer = ("My heart failure is the main thing. My ankles swell by the evening and I get "
+              "breathless on the stairs, and I've had chest pain since this morning")  # fmt: skip
+    risk = {"tier": "clear", "categories": ["medical_emergency"], "words": ["chest pain"]}
+    tracker = make_tracker(waiting("concerns_health"), text=answer, intent="risk_disclosure", risk=risk)
+    events, _ = run(ActionRespondToRisk(), tracker, domain)
+    assert slot_values(events)["concerns_health"] == answer
+    assert slot_values(events)["pending_question"] == "carry_on"
+    assert services.get_plan(store, "patient-1", practice_id="practice-test").risk_flags
+
+
+def test_a_short_disclosure_is_not_taken_for_the_answer(store, domain: dict) -> None:
+    from actions.safety import ActionRespondToRisk
+
+    risk = {"tier": "clear", "categories": ["suicidal_thoughts"], "words": []}
+    tracker = make_tracker(waiting("what_matters_do_again"), text="everyone would be better off without me",
+                           intent="risk_disclosure", risk=risk)  # fmt: skip
+    events, _ = run(ActionRespondToRisk(), tracker, domain)
+    assert "what_matters_do_again" not in slot_values(events)
+
+
 CHECK = {"tier": "check", "categories": ["suicidal_thoughts"], "words": ["what's the point"]}
 
 
