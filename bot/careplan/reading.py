@@ -384,12 +384,32 @@ def _preferred(sentence: str, match: re.Match[str]) -> bool:
 
 def read_request(clean: str, question: str) -> NotAnAnswer | None:
     """A request or a question to the assistant, wherever it is in the reply."""
-    if question in words.ANSWERS_AT and words.matches_any(clean, words.ANSWERS_AT[question]):
-        return None  # "the nurse" answers "who at your practice?"
+    answers_here = words.ANSWERS_AT.get(question, ())
+    if words.matches_any(clean, answers_here) and not words.matches_any(clean, words.ASKS_FOR_A_CALL):
+        return None  # "the nurse" answers "who at your practice?"; "can a doctor ring him?" asks
     for kind, patterns in words.REQUESTS:
-        if kind not in words.OWN_MEANING.get(question, ()) and words.matches_any(clean, patterns):
+        if kind in words.OWN_MEANING.get(question, ()):
+            continue
+        if kind == NotAnAnswer.PAUSE.value and _said_conditionally(clean, patterns):
+            continue  # "if I'm slurring, just give me a moment": what helps, not a pause now
+        if words.matches_any(clean, patterns):
             return NotAnAnswer(kind)
     return None
+
+
+def _said_conditionally(clean: str, patterns: words.Patterns) -> bool:
+    """Every match is in a sentence after an "if" or a "when"."""
+    found = [m for p in patterns for m in p.finditer(clean)]
+    return bool(found) and all(
+        _CONDITION.search(re.split(r"[.!?]", clean[: m.start()])[-1]) for m in found
+    )
+
+
+# "if" that opens a condition, not a polite request ("would it be rude if we took a break?")
+_CONDITION = re.compile(
+    r"(?<!ok )(?<!okay )(?<!alright )(?<!right )(?<!rude )(?<!possible )(?<!mind )(?<!matter )(?<!fine )"
+    r"\b(if|when|whenever)\b"
+)
 
 
 def read_question_topic(clean: str, question: str) -> NotAnAnswer | None:
@@ -445,7 +465,7 @@ def _an_aside_in_an_answer(clean: str, talk: NotAnAnswer) -> bool:
     return bool(chatty) and min(len(c.split()) for c in chatty) > SMALLTALK_MAX_WORDS
 
 
-SMALLTALK_MAX_WORDS = 16  # a clause longer than this, with small talk in it, says more
+SMALLTALK_MAX_WORDS = 18  # a clause longer than this, with small talk in it, says more
 
 
 def _opens_not_knowing(clean: str) -> bool:

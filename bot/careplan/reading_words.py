@@ -73,6 +73,7 @@ PREFERRED_AFTER = re.compile(_DATA["preferred_after"])
 ADDS_TO_CHOICE = re.compile(_DATA["adds_to_choice"])
 EXCLUSIVE_CHOICES: dict[str, str] = dict(_DATA["exclusive_choices"])
 ANSWERS_AT = _by_key(_DATA["answers_at"])
+ASKS_FOR_A_CALL = _patterns(_DATA["asks_for_a_call"])
 
 _LEADING_YES = re.compile(
     r"^(?:\s*(?:oh|well|um+|erm+|hmm+|ok|okay|right|yes+|yeah+|yeh|yh|ye|yep|yup|ya|aye|sure|go on|"

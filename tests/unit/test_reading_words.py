@@ -74,6 +74,28 @@ def test_a_sound_alike_word_in_a_sentence_is_not_a_number() -> None:
             "may I ask whether it would be in order to take my furosemide at lunchtime?",
             "ask_medical",
         ),
+        ("support_needs", "can sum1 from the surgery just txt me back innit this is long", "ask_human"),
+        (
+            "support_from_practice",
+            "He's asking if a doctor can ring him instead. Can someone call my dad?",
+            "ask_human",
+        ),
+        ("what_matters_good_day", "when i sleep proper and my mates text me back fr", "answer"),
+        (
+            "accessibility",
+            "Nothing really. If I'm slurring on the phone, just give me a moment to get there.",
+            "answer",
+        ),
+        ("strengths_coping", "I'm so sorry, would it be terribly rude if we took a little break?", "pause"),
+        (
+            "concerns_life",
+            "This is more personal than my last date, and at least he bought dinner.",
+            "smalltalk",
+        ),
+        ("goal_description", "Sorry, brain's like porridge today.", "smalltalk"),
+        ("goal_first_step", "Sorry, actually, is it ok if I change that? It's too much.", "change"),
+        ("concerns_health", "can you tell me should I put my pregabalin up", "ask_medical"),
+        ("carry_on", "ill keep goin til then", "yes"),
     ],
 )
 def test_replies_in_these_spellings_are_read_for_what_they_are(question: str, reply: str, kind: str) -> None:
