@@ -8,6 +8,12 @@ needs only what was said, so only user and bot messages with text are read.
 The file is opened read-only: the console can never change a conversation.
 Scaled out (`make run-scaled`), the tracker store is a PostgreSQL database,
 given by its URL, and read in read-only transactions.
+
+Our tracker store keeps a conversation under its practice and sender id
+(bot/store/conversation_keys.py), so a transcript is the practice's own even
+where practices share the database; rows stored before that (under the sender id
+alone, and not yet claimed by a practice's Rasa) are read while the practice has
+no row of its own.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
 from bot.careplan.review import TranscriptLine
+from bot.store.conversation_keys import conversation_key
 
 _events = table(
     "events",
@@ -35,18 +42,26 @@ _SPEAKERS = {"user": "person", "bot": "assistant"}
 
 
 class TranscriptReader:
-    def __init__(self, tracker: Path | str) -> None:
-        """`tracker`: the SQLite file's path, or a database server's SQLAlchemy URL."""
+    def __init__(self, tracker: Path | str, practice_id: str | None = None) -> None:
+        """`tracker`: the SQLite file's path, or a database server's SQLAlchemy URL.
+        `practice_id`: whose conversations are read unless `read` is told; `PRACTICE_ID` unless given."""
         self.tracker = tracker
+        if practice_id is None:
+            from bot.config import Settings
+
+            practice_id = Settings.from_env().practice_id
+        self.practice_id = practice_id
         self._engine: Engine | None = None
 
-    def read(self, sender_id: str) -> list[TranscriptLine]:
-        """What the person and the assistant said, oldest first; empty if nothing is stored."""
+    def read(self, sender_id: str, practice_id: str | None = None) -> list[TranscriptLine]:
+        """What the person and the assistant said at the practice (the reader's unless given),
+        oldest first; empty if nothing is stored."""
         if isinstance(self.tracker, Path) and not self.tracker.is_file():
             return []
+        key = conversation_key(practice_id or self.practice_id, sender_id)
         query = (
-            select(_events.c.type_name, _events.c.timestamp, _events.c.data)
-            .where(_events.c.sender_id == sender_id, _events.c.type_name.in_(list(_SPEAKERS)))
+            select(_events.c.sender_id, _events.c.type_name, _events.c.timestamp, _events.c.data)
+            .where(_events.c.sender_id.in_([key, sender_id]), _events.c.type_name.in_(list(_SPEAKERS)))
             .order_by(_events.c.id)
         )
         try:
@@ -54,7 +69,9 @@ class TranscriptReader:
                 rows = connection.execute(query).all()
         except OperationalError:  # Rasa has not created its tables yet
             return []
-        lines = (_line(type_name, timestamp, data) for type_name, timestamp, data in rows)
+        # The practice's own rows; the old rows only while it has none.
+        ours = [row for row in rows if row.sender_id == key] or rows
+        lines = (_line(row.type_name, row.timestamp, row.data) for row in ours)
         return [line for line in lines if line is not None]
 
     def dispose(self) -> None:
