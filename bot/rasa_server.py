@@ -11,6 +11,14 @@ the machine could read it in `ps` or /proc/<pid>/cmdline. Rasa 3.6 reads it only
 from `--auth-token`, so this wrapper adds that option to the arguments Rasa
 parses inside this process, which leaves the process's own argv without it.
 
+Request bodies: Rasa's web server (Sanic) takes bodies of up to 100 MB by default,
+and reads each into memory before any channel looks at it. Here every Sanic app in
+the process takes at most `request_max_size(MAX_MESSAGE_CHARS)`: room for a message
+ten times over the limit, however it is encoded (so a long paste still gets the
+channels' kind "please shorten" reply, bot/channels/limits.py), and its envelope;
+a bigger body is no one typing, and Sanic answers it 413 before reading it. Set as
+Sanic's own environment variables, which Sanic reads when Rasa creates its app.
+
 Rasa checks every reply from the action server against a JSON schema with
 `jsonschema.validate`, which first checks the schema itself, a constant,
 against the JSON Schema metaschema: 2 ms of the 2.4 ms each check takes, on
@@ -24,17 +32,26 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from functools import lru_cache
 from typing import Any
 
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 
+from bot.config import Settings
+
 _rasa_check = RemoteAction._validate_action_result
 TOKEN_VARIABLE = "RASA_AUTH_TOKEN"
 TOKEN_OPTION = "--auth-token"
 TELEMETRY_VARIABLE = "RASA_TELEMETRY_ENABLED"  # Rasa reads it before its own config file
+# Sanic's configuration from the environment (SANIC_<name>), read when an app is created.
+REQUEST_SIZE_VARIABLES = ("SANIC_REQUEST_MAX_SIZE", "SANIC_WEBSOCKET_MAX_SIZE")
+LONG_MESSAGE_FACTOR = 10  # as the widget's socket.io buffer (bot/channels/webchat.py)
+# The most bytes one character can take in a body: a character outside the BMP is
+# 12 bytes as a JSON escape (two \uXXXX) and as a form field (four %XX).
+BYTES_PER_CHARACTER = 12
+ENVELOPE_BYTES = 64 * 1024  # the JSON or form around the text (a Telegram update's is the largest)
 
 
 @lru_cache(maxsize=1)
@@ -67,8 +84,20 @@ def rasa_arguments(arguments: list[str], environ: Mapping[str, str]) -> list[str
     return [*arguments, f"{TOKEN_OPTION}={token}"]
 
 
+def request_max_size(max_message_chars: int) -> int:
+    """The largest request body Rasa's server takes (bytes), for a MAX_MESSAGE_CHARS."""
+    return LONG_MESSAGE_FACTOR * max_message_chars * BYTES_PER_CHARACTER + ENVELOPE_BYTES
+
+
+def limit_request_size(environ: MutableMapping[str, str], max_message_chars: int) -> None:
+    """Sanic's body (and websocket message) cap, whatever the environment said."""
+    for variable in REQUEST_SIZE_VARIABLES:
+        environ[variable] = str(request_max_size(max_message_chars))
+
+
 def main() -> None:
     os.environ[TELEMETRY_VARIABLE] = "false"
+    limit_request_size(os.environ, Settings.from_env().max_message_chars)
     apply_fix()
     from rasa.__main__ import main as rasa_main
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jsonschema import ValidationError
@@ -54,3 +58,62 @@ def test_every_rasa_server_we_start_has_the_fix(monkeypatch: pytest.MonkeyPatch,
         Settings.from_env(), tmp_path / "model.tar.gz", "rasa", 5005, "endpoints.yml", {}
     )
     assert server.command[1:4] == ["-m", "bot.rasa_server", "run"]
+
+
+# --- Request bodies: Sanic's 100 MB default, capped by MAX_MESSAGE_CHARS ---------------------------
+
+
+def test_the_cap_has_room_for_ten_times_the_longest_message_however_it_is_encoded() -> None:
+    cap = rasa_server.request_max_size(2000)
+    assert cap < 1_000_000  # Sanic's default is 100 MB
+    # 20,000 characters of emoji, each a 12-byte JSON escape, still fit: the kind "please shorten" reply.
+    body = json.dumps({"sender": "+447700900123", "message": "\U0001f600" * 20_000})
+    assert len(body.encode()) < cap
+    assert rasa_server.request_max_size(4000) > cap  # a longer MAX_MESSAGE_CHARS gets room for it
+
+
+@pytest.fixture
+def rasa_s_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[], Any]]:
+    """rasa_server.main() as a Rasa server runs it, with Rasa's own app built in place of serving it."""
+    from rasa.core import run
+    from sanic import Sanic
+
+    for variable in (*rasa_server.REQUEST_SIZE_VARIABLES, "RASA_TELEMETRY_ENABLED"):
+        monkeypatch.setenv(variable, "100000000")  # whatever the environment said; put back after
+    monkeypatch.setattr(rasa_server, "apply_fix", lambda: None)  # not this test's business
+    monkeypatch.setattr(Sanic, "test_mode", True)  # Rasa's app names may be taken by other tests
+    monkeypatch.setattr(sys, "argv", ["bot/rasa_server.py", "run", "--enable-api"])
+    apps: list[Any] = []
+
+    def rasa_builds_its_app() -> None:
+        apps.append(run.configure_app(None, enable_api=True, auth_token="a-token", port=5005))
+        apps.append(run.configure_app(None, enable_api=False, port=5005))
+
+    monkeypatch.setattr("rasa.__main__.main", rasa_builds_its_app)
+
+    def main() -> Any:
+        rasa_server.main()
+        return apps
+
+    yield main
+
+
+def test_every_rasa_server_we_start_takes_no_body_over_the_cap(
+    rasa_s_app: Callable[[], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAX_MESSAGE_CHARS", "2000")
+    with_api, without_api = rasa_s_app()
+
+    cap = rasa_server.request_max_size(2000)
+    assert cap == with_api.config.REQUEST_MAX_SIZE
+    assert cap == without_api.config.REQUEST_MAX_SIZE
+    assert cap == with_api.config.WEBSOCKET_MAX_SIZE
+
+
+def test_the_cap_follows_max_message_chars(
+    rasa_s_app: Callable[[], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAX_MESSAGE_CHARS", "500")
+    with_api, _ = rasa_s_app()
+
+    assert rasa_server.request_max_size(500) == with_api.config.REQUEST_MAX_SIZE
