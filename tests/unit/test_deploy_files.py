@@ -34,7 +34,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 import pytest
@@ -326,6 +326,62 @@ def test_docker_compose_config_renders_with_every_secret_and_refuses_without_eac
         refused = config(COMPOSE_SECRETS - {missing})
         assert refused.returncode != 0, f"rendered without {missing}"
         assert missing in refused.stderr
+
+
+# --- The outbox: on a volume that outlives the container ---------------------------------------
+# What waits while PostgreSQL is down (OUTBOX_PATH, bot/store/outbox.py): risk flags and drafts.
+# In the container's own layer or an emptyDir it would go with the container.
+
+
+def _image_outbox() -> PurePosixPath:
+    [path] = re.findall(r"^ENV OUTBOX_PATH=(\S+)$", (DEPLOY / "Dockerfile.actions").read_text(), re.M)
+    return PurePosixPath(path)
+
+
+def _on(mount: str, path: PurePosixPath) -> bool:
+    return path.is_relative_to(PurePosixPath(mount))
+
+
+def test_compose_keeps_the_outbox_on_a_named_volume(compose: dict[str, Any]) -> None:
+    action_servers = {
+        name: service
+        for name, service in compose["services"].items()
+        if service.get("image") == "whatmatters-actions" and "command" not in service  # not `migrate`
+    }
+    assert sorted(action_servers) == ["actions-1", "actions-2"]
+    for name, service in action_servers.items():
+        # In `environment`, which wins over env_file (.env.example's is var/outbox.jsonl, in the image).
+        outbox = PurePosixPath(service["environment"]["OUTBOX_PATH"])
+        assert outbox == _image_outbox(), name  # the folder the image makes, the action server's own
+        mounts = [str(volume).split(":") for volume in service.get("volumes", [])]
+        [source] = [source for source, target, *_ in mounts if _on(target, outbox.parent)]
+        assert source in (compose.get("volumes") or {}), f"{name}: {source} is not a named volume"
+
+
+def test_k8s_action_servers_keep_the_outbox_on_a_claim_of_their_own() -> None:
+    documents = list(yaml.safe_load_all((DEPLOY / "k8s" / "actions.yaml").read_text()))
+    assert "emptyDir" not in str(documents)
+    [servers] = [
+        document
+        for document in documents
+        if document["kind"] != "Job"
+        and any("whatmatters-actions" in c.get("image", "") for c in _containers(document))
+    ]
+    # A Deployment's replicas would share one ReadWriteOnce claim or have none.
+    assert servers["kind"] == "StatefulSet"
+    claims = {claim["metadata"]["name"]: claim["spec"] for claim in servers["spec"]["volumeClaimTemplates"]}
+    [container] = _containers(servers)
+    [outbox] = [PurePosixPath(e["value"]) for e in container["env"] if e["name"] == "OUTBOX_PATH"]
+    [mount] = [m for m in container["volumeMounts"] if _on(m["mountPath"], outbox.parent)]
+    assert mount["name"] in claims
+    assert claims[mount["name"]]["accessModes"] == ["ReadWriteOnce"]
+    assert not servers["spec"]["template"]["spec"].get("volumes")  # nothing else named `outbox`
+    # The image's user can write the claim (owned by root, given to the pod's fsGroup).
+    assert servers["spec"]["template"]["spec"]["securityContext"]["fsGroup"] == 1001
+
+
+def _containers(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return document.get("spec", {}).get("template", {}).get("spec", {}).get("containers", [])
 
 
 # --- nginx: deploy/nginx.conf -----------------------------------------------------------------
