@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,12 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bot import review_services, services
+from bot.careplan.model import CarePlan
+from bot.careplan.review import Actor, Role
+from bot.store.accounts import User
 from bot.store.conversation_keys import conversation_key
+from bot.store.database import Database
 from bot.store.tracker_store import ERASE_SLOT, ErasableSQLTrackerStore
 from bot.store.transcripts import TranscriptReader
 
@@ -227,3 +233,25 @@ def test_the_practice_is_practice_id_unless_given(monkeypatch: pytest.MonkeyPatc
     finally:
         store.engine.dispose()
     assert TranscriptReader(tmp_path / "tracker.db").practice_id == "A81001"
+
+
+# --- The console: a plan's transcript is its practice's ---------------------------------------------
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bot/review_services.transcript reads with the console's PRACTICE_ID, not the plan's: "
+    "it should call reader.read(plan.conversation_id, plan.practice_id)",
+)
+def test_a_console_shared_by_practices_shows_each_plan_its_own_practice_s_conversation(
+    db: Database, sample_plan: CarePlan, stores, reader_for
+) -> None:
+    save(stores("practice-a"), turns(("person", "My garden, at A")))
+    save(stores("practice-b"), turns(("person", "My choir, at B")))
+    plan_b = services.draft_plan(db, replace(sample_plan, conversation_id=PHONE, practice_id="practice-b"))
+    someone_at_b = Actor.for_user(User("dr@b.example.org", "Dr B", Role.CLINICIAN, "practice-b", "h", id=2))
+
+    # One console (PRACTICE_ID practice-a) over the database both practices share.
+    lines = review_services.transcript(db, reader_for("practice-a"), someone_at_b, plan_b.id)
+
+    assert [line.text for line in lines] == ["My choir, at B"]
