@@ -20,9 +20,11 @@ from bot.careplan.model import (
     AnswerStatus,
     Approval,
     CarePlan,
+    CommunitySuggestion,
     Goal,
     PlanStatus,
     ProfessionalNote,
+    SuggestionStatus,
     Support,
     SupportPerson,
 )
@@ -64,6 +66,7 @@ def plan_to_dict(plan: CarePlan) -> dict[str, Any]:
         "contingency": plan.contingency,
         "risk_flags": copy.deepcopy(plan.risk_flags),
         "handoff_requested": plan.handoff_requested,
+        "community_suggestions": [suggestion_to_dict(s) for s in plan.community_suggestions],
         **_review_to_dict(plan),
         "created_at": _iso(plan.created_at),
         "updated_at": _iso(plan.updated_at),
@@ -95,10 +98,35 @@ def plan_from_dict(data: Mapping[str, Any]) -> CarePlan:
         contingency=data.get("contingency"),
         risk_flags=copy.deepcopy(list(data.get("risk_flags") or [])),
         handoff_requested=bool(data.get("handoff_requested", False)),
+        community_suggestions=[
+            suggestion_from_dict(s) for s in data.get("community_suggestions") or []
+        ],  # none in snapshots from before issue 16
         **_review_from_dict(data),
         created_at=_parse_datetime(data.get("created_at")),
         updated_at=_parse_datetime(data.get("updated_at")),
         answers=[_answer_from_dict(answer) for answer in data.get("answers") or []],
+    )
+
+
+def suggestion_to_dict(suggestion: CommunitySuggestion) -> dict[str, Any]:
+    return {
+        "service_id": suggestion.service_id,
+        "name": suggestion.name,
+        "why": suggestion.why,
+        "url": suggestion.url,
+        "contact": suggestion.contact,
+        "status": SuggestionStatus(suggestion.status).value,
+    }
+
+
+def suggestion_from_dict(data: Mapping[str, Any]) -> CommunitySuggestion:
+    return CommunitySuggestion(
+        service_id=str(data["service_id"]),
+        name=data["name"],
+        why=data.get("why") or "",
+        url=data.get("url"),
+        contact=data.get("contact"),
+        status=SuggestionStatus(data.get("status", SuggestionStatus.SUGGESTED.value)),
     )
 
 

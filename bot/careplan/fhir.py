@@ -9,6 +9,10 @@ Pure functions, no I/O. The mapping follows the project's care-planning notes:
 - QuestionnaireResponse: the person's answers, one item per question.
 - Provenance: one for the assistant's draft, one for the approval.
 - Flag for each risk flag raised during the conversation.
+- ServiceRequest for each community suggestion not declined (issue 16): a referral to the
+  service, `draft` + `proposal` until a professional marks it referred, then `active` +
+  `order`; coded SNOMED CT 871731000000106 "Referral to social prescribing service". The
+  CarePlan's activity refers to each.
 
 Every resource gets a stable id derived from the plan, so exporting the same
 version twice gives the same Bundle.
@@ -21,7 +25,15 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from bot.careplan.model import Answer, AnswerStatus, CarePlan, Goal, PlanStatus
+from bot.careplan.model import (
+    Answer,
+    AnswerStatus,
+    CarePlan,
+    CommunitySuggestion,
+    Goal,
+    PlanStatus,
+    SuggestionStatus,
+)
 from bot.careplan.prep import describe_risk_flag
 
 Resource = dict[str, Any]
@@ -32,6 +44,13 @@ PLAN_SYSTEM = "urn:whatmatters:care-plan"
 _DATA_OPERATION = "http://terminology.hl7.org/CodeSystem/v3-DataOperation"
 _PARTICIPANT_TYPE = "http://terminology.hl7.org/CodeSystem/provenance-participant-type"
 _FLAG_CATEGORY = "http://terminology.hl7.org/CodeSystem/flag-category"
+DIRECTORY_SYSTEM = "urn:whatmatters:directory-service"  # the practice's directory's service ids
+SNOMED_CT = "http://snomed.info/sct"
+SOCIAL_PRESCRIBING_REFERRAL = {
+    "system": SNOMED_CT,
+    "code": "871731000000106",
+    "display": "Referral to social prescribing service",
+}
 _ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/what-matters/fhir")
 ASSISTANT = "What Matters assistant"
 
@@ -49,6 +68,7 @@ def plan_to_fhir_bundle(plan: CarePlan) -> Resource:
         _drafted_provenance(plan),
         *([_approval_provenance(plan)] if approved else []),
         *(_flag(plan, number, flag) for number, flag in enumerate(plan.risk_flags, start=1)),
+        *(_service_request(plan, suggestion) for suggestion in _referrals(plan)),
     ]
     return {
         "resourceType": "Bundle",
@@ -100,6 +120,7 @@ def _activities(plan: CarePlan) -> list[Resource]:
         )
     if _has_words(plan.contingency):
         activities.append(_activity("not-started", f"If things get worse: {plan.contingency.strip()}"))
+    activities += [{"reference": _ref(plan, "referral", s.service_id)} for s in _referrals(plan)]
     return activities
 
 
@@ -233,6 +254,39 @@ def _flag(plan: CarePlan, number: int, flag: Mapping[str, Any]) -> Resource:
     if detected_at := flag.get("detected_at"):
         resource["period"] = {"start": str(detected_at)}
     return resource
+
+
+def _referrals(plan: CarePlan) -> list[CommunitySuggestion]:
+    """The suggestions that are, or may become, referrals: all but those the person declined."""
+    return [s for s in plan.community_suggestions if s.status != SuggestionStatus.DECLINED]
+
+
+def _service_request(plan: CarePlan, suggestion: CommunitySuggestion) -> Resource:
+    referred = suggestion.status == SuggestionStatus.REFERRED
+    performer: Resource = {
+        "display": suggestion.name,
+        "identifier": {"system": DIRECTORY_SYSTEM, "value": suggestion.service_id},
+    }
+    notes = [f"Status: {SuggestionStatus(suggestion.status).value}"]
+    notes += [
+        f"{label}: {value.strip()}" for label, value in _service_details(suggestion) if _has_words(value)
+    ]
+    resource: Resource = {
+        "resourceType": "ServiceRequest",
+        "id": _id(plan, "referral", suggestion.service_id),
+        "status": "active" if referred else "draft",
+        "intent": "order" if referred else "proposal",
+        "code": {"coding": [dict(SOCIAL_PRESCRIBING_REFERRAL)], "text": f"Referral to {suggestion.name}"},
+        "subject": _ref(plan, "patient"),
+        "performer": [performer],
+        "reasonCode": [{"text": suggestion.why}] if _has_words(suggestion.why) else [],
+        "note": [{"text": text} for text in notes],
+    }
+    return _without_empty(resource)
+
+
+def _service_details(suggestion: CommunitySuggestion) -> list[tuple[str, str | None]]:
+    return [("Contact", suggestion.contact), ("Website", suggestion.url)]
 
 
 # --- Helpers ------------------------------------------------------------------------------------

@@ -94,6 +94,27 @@ class Approval:
     user_id: int | None = None
 
 
+class SuggestionStatus(str, enum.Enum):
+    """Where a community suggestion is: the assistant suggests, a professional decides the rest."""
+
+    SUGGESTED = "suggested"
+    OFFERED = "offered"  # talked through with the person
+    REFERRED = "referred"  # a referral was made (a FHIR ServiceRequest, active)
+    DECLINED = "declined"  # the person did not want it
+
+
+@dataclass
+class CommunitySuggestion:
+    """A local service from the practice's directory that fits what the person said, and why."""
+
+    service_id: str  # the directory's (the feed's) id for the service
+    name: str
+    why: str
+    url: str | None = None
+    contact: str | None = None
+    status: SuggestionStatus = SuggestionStatus.SUGGESTED
+
+
 @dataclass
 class CarePlan:
     """A draft personalised care and support plan, for a professional to review.
@@ -116,6 +137,8 @@ class CarePlan:
     answers: list[Answer] = field(default_factory=list)
     risk_flags: list[dict] = field(default_factory=list)
     handoff_requested: bool = False
+    # From the practice's directory, worked out when the plan is drafted or edited (issue 16).
+    community_suggestions: list[CommunitySuggestion] = field(default_factory=list)
     # Added by professionals in the review console; the assistant never sets these.
     patient_name: str | None = None
     nhs_number: str | None = None

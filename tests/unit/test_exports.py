@@ -32,6 +32,7 @@ TOP_LEVEL_KEYS = [
     "contingency",
     "risk_flags",
     "handoff_requested",
+    "community_suggestions",
     "patient_name",
     "nhs_number",
     "notes",

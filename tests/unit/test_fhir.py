@@ -15,8 +15,16 @@ from typing import Any
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 
-from bot.careplan.fhir import NHS_NUMBER_SYSTEM, plan_to_fhir_bundle
-from bot.careplan.model import AgreedAction, Approval, CarePlan, PlanStatus, ProfessionalNote
+from bot.careplan.fhir import DIRECTORY_SYSTEM, NHS_NUMBER_SYSTEM, plan_to_fhir_bundle
+from bot.careplan.model import (
+    AgreedAction,
+    Approval,
+    CarePlan,
+    CommunitySuggestion,
+    PlanStatus,
+    ProfessionalNote,
+    SuggestionStatus,
+)
 
 CREATED = datetime(2025, 3, 3, 10, 0, tzinfo=timezone.utc)
 APPROVED_AT = datetime(2025, 3, 6, 14, 0, tzinfo=timezone.utc)
@@ -63,6 +71,26 @@ VALUE_SETS: dict[tuple[str, str], set[str]] = {
         "stopped",
     },
     ("Flag", "status"): {"active", "inactive", "entered-in-error"},
+    ("ServiceRequest", "status"): {
+        "draft",
+        "active",
+        "on-hold",
+        "revoked",
+        "completed",
+        "entered-in-error",
+        "unknown",
+    },
+    ("ServiceRequest", "intent"): {
+        "proposal",
+        "plan",
+        "directive",
+        "order",
+        "original-order",
+        "reflex-order",
+        "filler-order",
+        "instance-order",
+        "option",
+    },
 }
 ACTIVITY_STATUSES = {
     "not-started",
@@ -258,6 +286,62 @@ def test_a_plan_with_few_answers_still_validates(stored: CarePlan) -> None:
     assert "description" not in _one(bundle, "CarePlan")
 
 
+def _suggestion(service_id: str, status: SuggestionStatus) -> CommunitySuggestion:
+    return CommunitySuggestion(
+        service_id,
+        f"Service {service_id}",
+        '"lonely" (loneliness) → category "Befriending"',
+        url="https://example.org/x",
+        contact="01632 960001",
+        status=status,
+    )
+
+
+def test_a_referral_is_a_service_request_draft_until_referred_then_active(stored: CarePlan) -> None:
+    suggestions = [_suggestion(status.value, status) for status in SuggestionStatus]
+    plan = replace(stored, community_suggestions=suggestions)
+
+    bundle = plan_to_fhir_bundle(plan)
+
+    Bundle.parse_obj(bundle)
+    _check_value_sets(bundle)
+    requests = {r["performer"][0]["identifier"]["value"]: r for r in _all(bundle, "ServiceRequest")}
+    assert set(requests) == {"suggested", "offered", "referred"}  # a declined one is no referral
+    assert {key: (r["status"], r["intent"]) for key, r in requests.items()} == {
+        "suggested": ("draft", "proposal"),
+        "offered": ("draft", "proposal"),
+        "referred": ("active", "order"),
+    }
+    referral = requests["referred"]
+    assert referral["code"]["coding"] == [
+        {
+            "system": "http://snomed.info/sct",
+            "code": "871731000000106",
+            "display": "Referral to social prescribing service",
+        }
+    ]
+    assert referral["performer"] == [
+        {"display": "Service referred", "identifier": {"system": DIRECTORY_SYSTEM, "value": "referred"}}
+    ]
+    assert referral["reasonCode"] == [{"text": '"lonely" (loneliness) → category "Befriending"'}]
+    assert referral["subject"] == _one(bundle, "CarePlan")["subject"]
+    assert [n["text"] for n in referral["note"]] == [
+        "Status: referred",
+        "Contact: 01632 960001",
+        "Website: https://example.org/x",
+    ]
+    # The care plan's activities refer to each referral, and every reference is in the bundle.
+    activity_references = [
+        a["reference"]["reference"] for a in _one(bundle, "CarePlan")["activity"] if "reference" in a
+    ]
+    assert activity_references == [f"urn:uuid:{r['id']}" for r in requests.values()]
+    assert set(_references(bundle)) <= {entry["fullUrl"] for entry in bundle["entry"]}
+
+
+def test_a_plan_without_suggestions_has_no_service_request(stored: CarePlan) -> None:
+    assert "ServiceRequest" not in _types(plan_to_fhir_bundle(stored))
+
+
 def test_a_plan_never_stored_cannot_be_exported(sample_plan: CarePlan) -> None:
     with pytest.raises(ValueError, match="only a stored plan"):
         plan_to_fhir_bundle(sample_plan)
@@ -270,7 +354,8 @@ def _check_value_sets(bundle: dict[str, Any]) -> None:
             if resource["resourceType"] == resource_type:
                 assert resource[element] in allowed, (resource_type, element, resource[element])
         if resource["resourceType"] == "CarePlan":
-            assert {activity["detail"]["status"] for activity in resource["activity"]} <= ACTIVITY_STATUSES
+            details = [activity["detail"] for activity in resource["activity"] if "detail" in activity]
+            assert {detail["status"] for detail in details} <= ACTIVITY_STATUSES
 
 
 def _types(bundle: dict[str, Any]) -> list[str]:
