@@ -16,10 +16,13 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from bot.careplan import review
-from bot.careplan.model import CarePlan, PlanNotFound, PlanStatus
+from bot.careplan.model import CarePlan, PlanNotFound, PlanStatus, SuggestionStatus
 from bot.careplan.review import Actor, AuditEntry, Change, Permission, TranscriptLine, VersionConflict
+from bot.directory.model import Service
+from bot.directory.plans import community_suggestions
 from bot.store.audit import AuditRepository
 from bot.store.database import Database
+from bot.store.directory import DirectoryRepository
 from bot.store.repository import PlanRepository, PlanSearch
 from bot.store.transcripts import TranscriptReader
 
@@ -31,6 +34,7 @@ __all__ = [
     "audit_trail",
     "edit_plan",
     "inbox",
+    "mark_suggestion",
     "plan_for_review",
     "return_plan",
     "transcript",
@@ -89,9 +93,40 @@ def edit_plan(
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> CarePlan:
-    """Change sections of the plan (see `review.EDITABLE_FIELDS`); returns the new version."""
+    """Change sections of the plan (see `review.EDITABLE_FIELDS`); returns the new version.
+
+    The plan's community suggestions are worked out again from its words as edited, keeping
+    the statuses professionals gave them.
+    """
     moment = _utc(now)
-    return _change(db, actor, plan_id, expected_version, lambda p: review.edit(p, changes, actor, moment))
+
+    def make_change(plan: CarePlan, directory: list[Service]) -> Change:
+        change = review.edit(plan, changes, actor, moment)
+        fresh = community_suggestions(change.plan, directory)
+        return review.with_suggestions(plan, change, fresh, actor, moment)
+
+    return _change(db, actor, plan_id, expected_version, make_change, with_directory=True)
+
+
+def mark_suggestion(
+    db: Database,
+    actor: Actor,
+    plan_id: int,
+    service_id: str,
+    status: SuggestionStatus | str,
+    *,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> CarePlan:
+    """Mark one of the plan's community suggestions offered, referred or declined: a new version."""
+    moment = _utc(now)
+    return _change(
+        db,
+        actor,
+        plan_id,
+        expected_version,
+        lambda p: review.mark_suggestion(p, service_id, status, actor, moment),
+    )
 
 
 def add_note(
@@ -139,15 +174,22 @@ def _change(
     actor: Actor,
     plan_id: int,
     expected_version: int | None,
-    make_change: Callable[[CarePlan], Change],
+    make_change: Callable[..., Change],
+    *,
+    with_directory: bool = False,
 ) -> CarePlan:
+    """`make_change(plan)`; with `with_directory`, `make_change(plan, the practice's active services)`."""
     try:
         with db.session() as session:
+            directory = []
+            if with_directory:
+                stored = DirectoryRepository(session).list(actor.practice_id, active_only=True)
+                directory = [service.service for service in stored]
             plans = PlanRepository(session)
             plan = _practice_plan(plans, actor, plan_id, for_update=True)
             if expected_version is not None and expected_version != plan.version:
                 raise _conflict(plan.version)
-            change = make_change(plan)
+            change = make_change(plan, directory) if with_directory else make_change(plan)
             plans.update(change.plan)
             plans.add_version(change.plan)
             audit = AuditRepository(session)

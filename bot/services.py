@@ -36,10 +36,12 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.careplan.exports import plan_from_dict, plan_to_dict
 from bot.careplan.model import CarePlan, Consent, PlanNotFound, PlanStatus
-from bot.careplan.review import KEPT_ON_REDRAFT, drafted
+from bot.careplan.review import KEPT_ON_REDRAFT, drafted, merge_suggestions
+from bot.directory.plans import community_suggestions
 from bot.safety.risk import RiskFlag
 from bot.store.audit import AuditRepository
 from bot.store.database import Database, migrate
+from bot.store.directory import DirectoryRepository
 from bot.store.outbox import Entry, Outbox
 from bot.store.repository import ConsentRepository, PlanRepository
 from bot.text_safety import without_bidi_controls
@@ -133,7 +135,8 @@ def flag_risk(db: Database, plan: CarePlan, flag: RiskFlag, *, now: datetime | N
             raise down
         earlier = _get(db, plan.conversation_id, practice_id=plan.practice_id)
         flags = _merged(earlier.risk_flags if earlier else [], [flag.as_dict()])
-        return _draft(db, replace(plan, risk_flags=flags, status=PlanStatus.URGENT_REVIEW), now)
+        flagged = replace(plan, risk_flags=flags, status=PlanStatus.URGENT_REVIEW)
+        return _draft(db, flagged, now, suggest=False)
     except Exception as error:
         if not is_unavailable(error):
             raise
@@ -331,7 +334,7 @@ def _deliver_one(db: Database, entry: Entry) -> None:
     base = stored if newer and stored is not None else plan
     flags = _merged(stored.risk_flags if stored else [], plan.risk_flags, [flag])
     at = None if newer else entry.queued_at  # never older than what is stored
-    _draft(db, replace(base, risk_flags=flags, status=PlanStatus.URGENT_REVIEW), at)
+    _draft(db, replace(base, risk_flags=flags, status=PlanStatus.URGENT_REVIEW), at, suggest=False)
 
 
 def _queue(db: Database, kind: str, plan: CarePlan, now: datetime, *, flag: dict | None = None) -> None:
@@ -364,29 +367,39 @@ def _get(db: Database, conversation_id: str, *, practice_id: str) -> CarePlan | 
         return PlanRepository(session).get_by_conversation(conversation_id, practice_id=practice_id)
 
 
-def _draft(db: Database, plan: CarePlan, now: datetime | None) -> CarePlan:
+def _draft(db: Database, plan: CarePlan, now: datetime | None, *, suggest: bool = True) -> CarePlan:
+    """Store the plan's next version. With `suggest`, its community suggestions are worked out
+    from the practice's directory; a risk flag's write does not wait for that (it keeps them)."""
     now = _utc(now)
     try:
-        return _draft_once(db, plan, now)
+        return _draft_once(db, plan, now, suggest)
     except IntegrityError:
         # Another process stored this conversation's plan (or version) between our
         # read and our write: build on what it stored.
-        return _draft_once(db, plan, now)
+        return _draft_once(db, plan, now, suggest)
 
 
-def _draft_once(db: Database, plan: CarePlan, now: datetime) -> CarePlan:
+def _draft_once(db: Database, plan: CarePlan, now: datetime, suggest: bool) -> CarePlan:
     with db.session() as session:
+        fresh = None  # None keeps the suggestions the plan had
+        if suggest:
+            # Before the plan's row is locked: the matching reads only this draft's words.
+            directory = DirectoryRepository(session).list(plan.practice_id, active_only=True)
+            fresh = community_suggestions(plan, [stored.service for stored in directory])
         plans = PlanRepository(session)
         previous = plans.get_by_conversation(
             plan.conversation_id, practice_id=plan.practice_id, for_update=True
         )
         if previous is None:
             stored = _first_version(plan, now)
+            stored.community_suggestions = merge_suggestions([], fresh)
             plans.add(stored)
         else:
             if previous.id is not None and not plans.has_version(previous.id, previous.version):
                 plans.add_version(previous)  # e.g. stored by hand, without a snapshot
             stored = _next_version(previous, plan, now)
+            # Professionals' statuses are kept for services still suggested (and for any they marked).
+            stored.community_suggestions = merge_suggestions(previous.community_suggestions, fresh)
             plans.update(stored)
         plans.add_version(stored)
         audit = AuditRepository(session)

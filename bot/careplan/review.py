@@ -17,7 +17,17 @@ from typing import Any
 
 from bot.careplan.exports import plan_to_dict
 from bot.careplan.interview import SECTIONS
-from bot.careplan.model import AgreedAction, Approval, CarePlan, Goal, PlanStatus, ProfessionalNote, Support
+from bot.careplan.model import (
+    AgreedAction,
+    Approval,
+    CarePlan,
+    CommunitySuggestion,
+    Goal,
+    PlanStatus,
+    ProfessionalNote,
+    SuggestionStatus,
+    Support,
+)
 
 MAX_TEXT_LENGTH = 20_000  # far more than anyone types; stops a form from filling the database
 MAX_SHORT_TEXT_LENGTH = 200  # names, roles, owners
@@ -248,6 +258,64 @@ def add_note(plan: CarePlan, text: str, actor: Actor, now: datetime) -> Change:
     note = ProfessionalNote(text=text, author=actor.name, written_at=now)
     noted = replace(copy.deepcopy(plan), notes=[*copy.deepcopy(plan.notes), note])
     return _next_version(plan, noted, AuditAction.NOTE_ADDED, actor, now)
+
+
+def mark_suggestion(
+    plan: CarePlan, service_id: str, status: SuggestionStatus | str, actor: Actor, now: datetime
+) -> Change:
+    """A professional marks a community suggestion offered, referred or declined.
+
+    Like a note, it does not change the plan's status: it records what was done with the person.
+    """
+    require(actor, Permission.EDIT)
+    try:
+        status = SuggestionStatus(status)
+    except ValueError:
+        status = None
+    if status is None or status == SuggestionStatus.SUGGESTED:
+        raise InvalidEdit("Mark a suggestion offered, referred or declined.")
+    suggestions = copy.deepcopy(plan.community_suggestions)
+    found = [s for s in suggestions if s.service_id == service_id]
+    if not found:
+        raise InvalidEdit("That service is not among this plan's community suggestions: reload the page.")
+    if found[0].status == status:
+        raise InvalidEdit(f"{found[0].name} is already marked {status.value}.")
+    found[0].status = status
+    marked = replace(copy.deepcopy(plan), community_suggestions=suggestions)
+    return _next_version(plan, marked, AuditAction.EDITED, actor, now)
+
+
+def merge_suggestions(
+    previous: list[CommunitySuggestion], fresh: list[CommunitySuggestion] | None
+) -> list[CommunitySuggestion]:
+    """The suggestions worked out again (`fresh`, best first), keeping what professionals decided.
+
+    A service suggested again keeps the status a professional gave it. One no longer suggested
+    goes, unless a professional marked it (offered, referred, declined): that decision stays on
+    the plan. `fresh` None (the matching failed) keeps the previous suggestions as they were.
+    """
+    if fresh is None:
+        return copy.deepcopy(previous)
+    earlier = {s.service_id: s for s in previous}
+    merged = [
+        replace(s, status=earlier[s.service_id].status) if s.service_id in earlier else replace(s)
+        for s in fresh
+    ]
+    again = {s.service_id for s in fresh}
+    decided = [
+        replace(s) for s in previous if s.service_id not in again and s.status != SuggestionStatus.SUGGESTED
+    ]
+    return merged + decided
+
+
+def with_suggestions(
+    before: CarePlan, change: Change, fresh: list[CommunitySuggestion] | None, actor: Actor, now: datetime
+) -> Change:
+    """A change with the plan's community suggestions worked out again, and audited with it."""
+    merged = merge_suggestions(change.plan.community_suggestions, fresh)
+    plan = replace(change.plan, community_suggestions=merged)
+    action = change.entries[0].action if change.entries else AuditAction.EDITED
+    return Change(plan=plan, entries=_entries(before, plan, action, actor, now))
 
 
 def approve(plan: CarePlan, actor: Actor, now: datetime) -> Change:

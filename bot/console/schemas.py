@@ -177,6 +177,15 @@ class ApprovalOut(BaseModel):
     user_id: int | None
 
 
+class CommunitySuggestionOut(BaseModel):
+    service_id: str = Field(..., description="The service's id in the practice's directory.")
+    name: str
+    why: str = Field(..., description="The person's words and the service's words they matched.")
+    url: str | None
+    contact: str | None
+    status: str = Field(..., description="suggested, offered, referred or declined")
+
+
 class PlanOut(BaseModel):
     id: int
     conversation_id: str
@@ -194,6 +203,9 @@ class PlanOut(BaseModel):
     contingency: str | None
     risk_flags: list[dict[str, Any]]
     handoff_requested: bool
+    community_suggestions: list[CommunitySuggestionOut] = Field(
+        ..., description="Local services from the practice's directory that fit what the person said."
+    )
     patient_name: str | None
     nhs_number: str | None
     notes: list[NoteOut]

@@ -24,11 +24,13 @@ from bot.careplan.model import (
     AnswerStatus,
     Approval,
     CarePlan,
+    CommunitySuggestion,
     Consent,
     Goal,
     PlanNotFound,
     PlanStatus,
     ProfessionalNote,
+    SuggestionStatus,
     Support,
     SupportPerson,
 )
@@ -37,6 +39,7 @@ from bot.store.tables import (
     answers,
     audit_log,
     care_plans,
+    community_suggestions,
     consent_records,
     goals,
     plan_notes,
@@ -50,7 +53,7 @@ Snapshots = list[dict[str, Any]]
 PlanIds = Sequence[int] | Select
 
 # A plan's rows in other tables, loaded with it and replaced whole when it is updated.
-_CHILD_TABLES = (goals, support_people, answers, plan_notes, agreed_actions)
+_CHILD_TABLES = (goals, support_people, answers, plan_notes, agreed_actions, community_suggestions)
 
 # The inbox: urgent reviews first, then other plans with risk flags, then the most recently updated.
 _INBOX_ORDER = (
@@ -219,6 +222,7 @@ class PlanRepository:
             answers: [_answer_values(answer) for answer in plan.answers],
             plan_notes: [_note_values(note) for note in plan.notes],
             agreed_actions: [_action_values(action) for action in plan.agreed_actions],
+            community_suggestions: [_suggestion_values(s) for s in plan.community_suggestions],
         }
         for table, values in rows.items():
             if values:
@@ -357,6 +361,28 @@ def _action_values(action: AgreedAction) -> dict[str, Any]:
     return {"description": action.description, "owner": action.owner, "due_date": action.due_date}
 
 
+def _suggestion_values(suggestion: CommunitySuggestion) -> dict[str, Any]:
+    return {
+        "service_id": suggestion.service_id,
+        "name": suggestion.name,
+        "why": suggestion.why,
+        "url": suggestion.url,
+        "contact": suggestion.contact,
+        "status": SuggestionStatus(suggestion.status).value,
+    }
+
+
+def _suggestion_from_row(row: RowMapping) -> CommunitySuggestion:
+    return CommunitySuggestion(
+        service_id=row["service_id"],
+        name=row["name"],
+        why=row["why"],
+        url=row["url"],
+        contact=row["contact"],
+        status=SuggestionStatus(row["status"]),
+    )
+
+
 def _goal_values(goal: Goal) -> dict[str, Any]:
     return {
         "description": goal.description,
@@ -407,6 +433,7 @@ def _plan_from_rows(row: RowMapping, children: dict[str, Sequence[RowMapping]]) 
         answers=[_answer_from_row(answer) for answer in children["answers"]],
         risk_flags=list(row["risk_flags"]),
         handoff_requested=bool(row["handoff_requested"]),
+        community_suggestions=[_suggestion_from_row(s) for s in children["community_suggestions"]],
         patient_name=row["patient_name"],
         nhs_number=row["nhs_number"],
         notes=[ProfessionalNote(n["text"], n["author"], n["written_at"]) for n in children["plan_notes"]],

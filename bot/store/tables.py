@@ -329,3 +329,24 @@ directory_services = Table(
     UniqueConstraint("practice_id", "service_id"),
     Index("ix_directory_services_practice_id_status", "practice_id", "status"),
 )
+
+# --- Community suggestions in the plan (migration 0006_community_suggestions, issue 16) -------------
+
+# The local services a plan suggests, from its practice's directory, and what professionals did
+# with each. `service_id` is the directory's (the feed's) id; name and contact are copied, so the
+# plan still reads right after the directory changes. Replaced whole with each version, like goals.
+community_suggestions = Table(
+    "community_suggestions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    _plan_fk(),
+    Column("position", Integer, nullable=False),
+    Column("service_id", String(255), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("why", Text, nullable=False),
+    Column("url", Text),
+    Column("contact", Text),
+    Column("status", String(16), nullable=False),
+    UniqueConstraint("plan_id", "position"),
+    CheckConstraint("status IN ('suggested', 'offered', 'referred', 'declined')", name="status_known"),
+)

@@ -1,0 +1,56 @@
+"""A plan's community suggestions: the practice's services that fit what the person said (issue 16).
+
+Worked out when the assistant writes a draft (`bot.services`) and when a professional edits the
+plan (`bot.review_services`); `bot.careplan.review.merge_suggestions` keeps what professionals
+decided. A failure here never stops a plan being stored: it is logged (never the person's
+words) and the plan keeps the suggestions it had.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Sequence
+
+from bot.careplan.model import CarePlan, CommunitySuggestion
+from bot.directory.matching import Matcher, Suggestion, words_from_plan
+from bot.directory.model import Service
+
+logger = logging.getLogger(__name__)
+
+LIMIT = 5  # suggestions a plan holds at most, best first
+
+
+@functools.lru_cache(maxsize=1)
+def shared_matcher() -> Matcher:
+    """One matcher per process: it loads spaCy's pipeline and reads needs.yml once."""
+    return Matcher()
+
+
+def community_suggestions(
+    plan: CarePlan, services: Sequence[Service], *, matcher: Matcher | None = None
+) -> list[CommunitySuggestion] | None:
+    """The services (the practice's, active) that fit the plan's words, best first; None if it failed."""
+    said = words_from_plan(plan)
+    if not services or not said:
+        return []
+    try:
+        found = (matcher or shared_matcher()).suggest(said, services, limit=LIMIT)
+    except Exception as error:  # the plan is stored all the same, with the suggestions it had
+        logger.error("community suggestions could not be worked out (%s)", type(error).__name__)
+        return None
+    return [as_plan_suggestion(suggestion) for suggestion in found]
+
+
+def as_plan_suggestion(suggestion: Suggestion) -> CommunitySuggestion:
+    service = suggestion.service
+    why = suggestion.why_text
+    if audience := service.audience():
+        why += f"; for people {audience}"
+    return CommunitySuggestion(
+        service_id=service.service_id,
+        name=service.name,
+        why=why,
+        url=service.url,
+        contact=service.contact,
+    )
