@@ -127,6 +127,14 @@ PARTS: dict[str, Callable[[FormData, CarePlan], Changes]] = {
 }
 
 
+def suggestion_mark(form: FormData) -> tuple[str, str]:
+    """The community suggestion to mark (its service id) and how: offered, referred or declined."""
+    service_id, status = _text(form, "service_id"), _text(form, "status")
+    if service_id is None or status is None:
+        raise InvalidEdit("Choose a suggestion and how to mark it.")
+    return service_id.strip(), status.strip()
+
+
 # --- Reading single fields --------------------------------------------------------------------------
 
 

@@ -164,6 +164,20 @@ def add_note(request: Request, user: SignedIn, plan_id: PlanId, form: CheckedFor
     return _post(request, user, plan_id, form, change, anchor="notes")
 
 
+@router.post("/plans/{plan_id}/suggestions")
+def mark_suggestion(request: Request, user: SignedIn, plan_id: PlanId, form: CheckedForm) -> Response:
+    """Mark one community suggestion offered, referred or declined, from the review page or the prep sheet."""
+
+    def change(actor: Actor, version: int | None) -> None:
+        service_id, status = forms.suggestion_mark(form)
+        review_services.mark_suggestion(
+            database(request), actor, plan_id, service_id, status, expected_version=version
+        )
+
+    page = "prep" if form.get("back") == "prep" else None
+    return _post(request, user, plan_id, form, change, anchor="community", page=page)
+
+
 @router.post("/plans/{plan_id}/approve")
 def approve(request: Request, user: SignedIn, plan_id: PlanId, form: CheckedForm) -> Response:
     def change(actor: Actor, version: int | None) -> None:
@@ -190,13 +204,16 @@ def _post(
     change: Callable[[Actor, int | None], None],
     *,
     anchor: str,
+    page: str | None = None,
 ) -> Response:
-    """Make the change and go back to the plan; if it cannot be made, show the plan saying why."""
+    """Make the change and go back to the plan (or its `page`, e.g. "prep"); if it cannot be made,
+    show the plan saying why."""
     try:
         change(Actor.for_user(user), forms.expected_version(form))
     except ReviewError as error:
         return _review_page(request, user, plan_id, error=str(error), status_code=http_status(error))
-    return RedirectResponse(f"/plans/{plan_id}?saved=1#{anchor}", status_code=303)
+    path = f"/plans/{plan_id}/{page}" if page else f"/plans/{plan_id}"
+    return RedirectResponse(f"{path}?saved=1#{anchor}", status_code=303)
 
 
 def _review_page(
@@ -228,9 +245,16 @@ def _review_page(
 
 
 @router.get("/plans/{plan_id}/prep")
-def prep_sheet(request: Request, user: SignedIn, plan_id: PlanId) -> Response:
-    plan = review_services.plan_for_review(database(request), Actor.for_user(user), plan_id)
-    context = {"plan": plan, "flags": prep.flags(plan), "questions": prep.questions_to_explore(plan)}
+def prep_sheet(request: Request, user: SignedIn, plan_id: PlanId, saved: bool = False) -> Response:
+    actor = Actor.for_user(user)
+    plan = review_services.plan_for_review(database(request), actor, plan_id)
+    context = {
+        "plan": plan,
+        "flags": prep.flags(plan),
+        "questions": prep.questions_to_explore(plan),
+        "can_edit": actor.can(Permission.EDIT),
+        "message": "Saved." if saved else None,
+    }
     return render(request, "prep.html", context)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.careplan.exports import STATUS_LABELS
 from bot.careplan.interview import CLOSING_QUESTIONS, OPENING_QUESTIONS
-from bot.careplan.model import AnswerStatus, CarePlan, PlanStatus
+from bot.careplan.model import AnswerStatus, CarePlan, PlanStatus, SuggestionStatus
 from bot.careplan.review import AuditAction, AuditEntry
 
 QUESTION_LABELS = {q.slot: q.label for q in OPENING_QUESTIONS + CLOSING_QUESTIONS}
@@ -35,6 +35,7 @@ FIELD_LABELS = {
     "care_coordinator": "Care coordinator",
     "review_date": "Review date",
     "notes": "Notes",
+    "community_suggestions": "Community support",
     "status": "Status",
     "approval": "Approval",
     "return_reason": "Reason for returning",
@@ -46,6 +47,18 @@ ACTION_LABELS = {
     AuditAction.APPROVED: "Approved",
     AuditAction.RETURNED: "Returned",
 }
+SUGGESTION_LABELS = {
+    SuggestionStatus.SUGGESTED: "To discuss",
+    SuggestionStatus.OFFERED: "Offered",
+    SuggestionStatus.REFERRED: "Referred",
+    SuggestionStatus.DECLINED: "Declined",
+}
+# The marks a professional can give, as the buttons say them.
+SUGGESTION_MARKS = (
+    (SuggestionStatus.OFFERED, "Offered"),
+    (SuggestionStatus.REFERRED, "Referred"),
+    (SuggestionStatus.DECLINED, "Declined"),
+)
 INBOX_STATUSES = (
     PlanStatus.URGENT_REVIEW,
     PlanStatus.DRAFT,
@@ -72,6 +85,10 @@ class AuditRow:
     before: str
     after: str
     version: int
+
+
+def suggestion_label(status: SuggestionStatus | str) -> str:
+    return SUGGESTION_LABELS.get(SuggestionStatus(status), str(status))
 
 
 def status_label(status: PlanStatus | str) -> str:
