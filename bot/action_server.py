@@ -179,6 +179,27 @@ def create_app(
     return app
 
 
+async def prepare_then_deliver_queued_work() -> None:
+    """At start-up, the community matching is loaded (issue 16) before the outbox's rounds begin."""
+    await prepare_matching()
+    await deliver_queued_work()
+
+
+async def prepare_matching() -> None:
+    """Load spaCy for the community suggestions now, not in the first person's last turn."""
+    from actions import adapters
+    from bot import directory_services
+
+    try:
+        practice = adapters.settings().practice_id
+        loaded = await asyncio.to_thread(directory_services.prepare_matching, adapters.database(), practice)
+    except Exception as error:  # the database is down, say: the first draft loads it instead
+        logger.error("loading the community matching failed: %s", _type_name(error))
+        return
+    if loaded:
+        logger.info("community matching loaded for practice %s's directory", practice)
+
+
 async def deliver_queued_work() -> None:
     """Every OUTBOX_RETRY_SECONDS, what waits in the outbox is written, if the database answers."""
     from actions import adapters  # the plan store the actions use
@@ -210,7 +231,7 @@ def main(arguments: list[str] | None = None) -> None:
     settings = Settings.from_env()  # the environment, then .env
     app = create_app(
         args.actions or "actions", settings.action_server_token, settings.action_server_max_body_bytes,
-        background=deliver_queued_work,
+        background=prepare_then_deliver_queued_work,
     )  # fmt: skip
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     ssl = create_ssl_context(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)

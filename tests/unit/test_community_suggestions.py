@@ -412,3 +412,8 @@ def test_the_suggestions_round_trip_through_json() -> None:
     )
     old_snapshot = {k: v for k, v in plan_to_dict(plan).items() if k != "community_suggestions"}
     assert plan_from_dict(old_snapshot).community_suggestions == []
+
+
+def test_the_action_server_can_load_the_matching_before_the_first_draft(with_directory: Database) -> None:
+    assert directory_services.prepare_matching(with_directory, PRACTICE) is True
+    assert directory_services.prepare_matching(with_directory, "practice-without-a-directory") is False
