@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from fhir.resources.R4B.bundle import Bundle
-from sqlalchemy import inspect
+from sqlalchemy import func, inspect, select
 
 from bot import directory_services, review_services, services
 from bot.careplan.exports import plan_to_dict
@@ -31,6 +31,7 @@ from bot.directory.model import Directory, Service, ServiceStatus, SourceFormat
 from bot.safety.risk import RiskCategory, RiskFlag
 from bot.store.audit import AuditRepository
 from bot.store.database import Database, alembic_config, migrate, migration_engine
+from bot.store.tables import community_suggestions as community_suggestions_table
 
 PRACTICE = "practice-a"
 OTHER_PRACTICE = "practice-b"
@@ -417,3 +418,28 @@ def test_the_suggestions_round_trip_through_json() -> None:
 def test_the_action_server_can_load_the_matching_before_the_first_draft(with_directory: Database) -> None:
     assert directory_services.prepare_matching(with_directory, PRACTICE) is True
     assert directory_services.prepare_matching(with_directory, "practice-without-a-directory") is False
+
+
+def test_deleting_the_conversation_deletes_its_suggestions(
+    with_directory: Database, sample_plan: CarePlan
+) -> None:
+    plan = services.draft_plan(with_directory, _plan(sample_plan), now=T0)
+    assert plan.community_suggestions
+
+    services.delete_conversation_data(with_directory, plan.conversation_id, practice_id=PRACTICE)
+
+    with with_directory.session() as session:
+        left = session.execute(select(func.count()).select_from(community_suggestions_table)).scalar_one()
+    assert left == 0
+
+
+def test_marking_an_approved_plan_keeps_it_approved(with_directory: Database, sample_plan: CarePlan) -> None:
+    plan = services.draft_plan(with_directory, _plan(sample_plan), now=T0)
+    coach = _coach()
+    changes = {"care_coordinator": "Chris Coach", "review_date": (T0 + timedelta(days=90)).date()}
+    plan = review_services.edit_plan(with_directory, coach, plan.id, changes, now=T0)
+    plan = review_services.approve_plan(with_directory, coach, plan.id, now=T0)
+
+    marked = review_services.mark_suggestion(with_directory, coach, plan.id, BEFRIENDING, "referred", now=T0)
+
+    assert marked.status == PlanStatus.APPROVED and marked.approval == plan.approval
