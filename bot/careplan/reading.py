@@ -296,7 +296,7 @@ def _with_item(found: Reading, text: str) -> Reading:
         return found
     item = words.strip_leading_yes(text)
     clean_item = normalise(item)
-    if item and item != text and _says_a_goal(clean_item):
+    if item and item != text and (_says_a_goal(clean_item) or _could_be_a_goal_after_yes(clean_item)):
         return Reading("item", item)
     return found  # "yes, I've got another one": a yes, and the goal comes next
 
@@ -308,6 +308,12 @@ def _says_a_goal(clean: str) -> bool:
         and words.matches_any(clean, words.GOAL_OPENINGS)
         and not words.matches_any(clean, words.NOT_A_GOAL)
     )
+
+
+def _could_be_a_goal_after_yes(clean: str) -> bool:
+    """ "yes, to actually finish a book": three words or more after the yes that say no more
+    about the goals themselves ("yes, I've got another") and ask nothing."""
+    return len(re.findall(r"[a-z']+", clean)) >= 3 and "?" not in clean and _could_be_a_goal(clean)
 
 
 def _could_be_a_goal(clean: str) -> bool:
@@ -372,7 +378,7 @@ def _chosen_in(sentence: str, options: dict[str, words.Patterns]) -> list[str]:
 
 def _negated(sentence: str, match: re.Match[str]) -> bool:
     before = sentence[max(0, match.start() - 30) : match.start()]
-    after = sentence[match.end() : match.end() + 8]
+    after = sentence[match.end() : match.end() + 12]
     return bool(words.NEGATION_BEFORE.search(before) or words.NEGATION_AFTER.match(after))
 
 
@@ -400,9 +406,7 @@ def read_request(clean: str, question: str) -> NotAnAnswer | None:
 def _said_conditionally(clean: str, patterns: words.Patterns) -> bool:
     """Every match is in a sentence after an "if" or a "when"."""
     found = [m for p in patterns for m in p.finditer(clean)]
-    return bool(found) and all(
-        _CONDITION.search(re.split(r"[.!?]", clean[: m.start()])[-1]) for m in found
-    )
+    return bool(found) and all(_CONDITION.search(re.split(r"[.!?]", clean[: m.start()])[-1]) for m in found)
 
 
 # "if" that opens a condition, not a polite request ("would it be rude if we took a break?")

@@ -96,6 +96,22 @@ def test_a_sound_alike_word_in_a_sentence_is_not_a_number() -> None:
         ("goal_first_step", "Sorry, actually, is it ok if I change that? It's too much.", "change"),
         ("concerns_health", "can you tell me should I put my pregabalin up", "ask_medical"),
         ("carry_on", "ill keep goin til then", "yes"),
+        ("support_needs", "could one of the girls at the surgery give me a bell back sometime?", "ask_human"),
+        ("contact_preferences", "give us a ring bab", "choice"),
+        ("goal_1_more", "Yes, to actually finish a book, I start loads and never finish", "item"),
+        ("goal_1_more", "Oh go on then, in for a penny", "yes"),
+        ("summary_ok", "Sorry I'm slow at typing, is that ok?", "smalltalk"),
+        (
+            "concerns_life",
+            "Please wait some minutes, my son has come from school, I must give him food",
+            "pause",
+        ),
+        (
+            "support_people",
+            "I would like all information I have provided to be erased forthwith.",
+            "delete_data",
+        ),
+        ("goal_confidence", "Does the doctor see the number I put?", "ask_privacy"),
     ],
 )
 def test_replies_in_these_spellings_are_read_for_what_they_are(question: str, reply: str, kind: str) -> None:
