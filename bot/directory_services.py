@@ -126,9 +126,10 @@ def suggest(
     return (matcher or Matcher()).suggest(said, services, age=age, limit=limit)
 
 
-def prepare_matching(db: Database, practice_id: str) -> bool:
-    """Load the matching (spaCy's pipeline: seconds) now, if the practice has services to suggest,
-    so that the first plan drafted does not wait for it. True if it was loaded."""
+def prepare_matching(db: Database, practice_id: str | None) -> bool:
+    """Load the matching (spaCy's pipeline: seconds) now, if the practice (None: any practice) has
+    services to suggest, so that the first plan drafted or edited does not wait for it. True if it
+    was loaded."""
     from bot.directory.plans import shared_matcher
 
     services = [stored.service for stored in list_services(db, practice_id, active_only=True)]

@@ -10,6 +10,8 @@ inline script can run even if some text were ever rendered unescaped.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime, timezone
@@ -21,7 +23,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from bot import __version__
+from bot import __version__, directory_services
 from bot.careplan.model import PlanNotFound
 from bot.careplan.review import ReviewError
 from bot.config import Settings
@@ -32,6 +34,7 @@ from bot.console.guards import CSRF_FAILED, RequestGuard
 from bot.store.database import Database, open_database
 from bot.store.transcripts import TranscriptReader
 
+logger = logging.getLogger(__name__)
 HERE = Path(__file__).resolve().parent
 NextHandler = Callable[[Request], Awaitable[Response]]
 API_DESCRIPTION = (
@@ -68,6 +71,9 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # An edit works the community suggestions out again (issue 16): load spaCy beside the
+        # start-up, not in the first edit (which holds the plan's row while it waits).
+        threading.Thread(target=_prepare_matching, args=(database,), daemon=True).start()
         yield
         transcripts.dispose()
         if db is None:  # ours to close
@@ -101,6 +107,13 @@ def create_app(
 def app_from_env() -> FastAPI:
     """For `uvicorn --factory bot.console.app:app_from_env`: settings from the environment and .env."""
     return create_app(Settings.from_env())
+
+
+def _prepare_matching(database: Database) -> None:
+    try:
+        directory_services.prepare_matching(database, None)
+    except Exception as error:  # the database is down, say: the first edit loads it instead
+        logger.error("loading the community matching failed: %s", type(error).__name__)
 
 
 def _utc_now() -> datetime:

@@ -4,10 +4,13 @@ review page and the prep sheet, marked offered, referred or declined by a profes
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 import pytest
 from conftest import PRACTICE_A, PRACTICE_B, T0, Browser, Team, seed_plan
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from fhir.resources.R4B.bundle import Bundle
 
 from bot import directory_services
@@ -220,3 +223,21 @@ def test_a_practice_without_a_directory_has_nothing_to_discuss(
         signed_in(team.clinician_b).client.get(f"/api/plans/{theirs.id}").json()["community_suggestions"]
         == []
     )
+
+
+def test_the_console_loads_the_matching_as_it_starts(
+    app: FastAPI, console_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    called = threading.Event()
+    practices: list[str | None] = []
+
+    def prepare(db: Database, practice_id: str | None) -> bool:
+        practices.append(practice_id)
+        called.set()
+        return True
+
+    monkeypatch.setattr(directory_services, "prepare_matching", prepare)
+    with TestClient(app):
+        assert called.wait(10)
+
+    assert practices == [None]  # every practice's directory: the console serves them all
