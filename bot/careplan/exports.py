@@ -260,6 +260,7 @@ def plan_to_markdown(plan: CarePlan) -> str:
         *_text_section("Communication and accessibility needs", "accessibility", plan.accessibility, answers),
         *_text_section("Sharing this plan", "share_with", plan.share_with, answers),
         *_text_section("If things get worse", "contingency", plan.contingency, answers),
+        *_community_section(plan.community_suggestions),
     ]
     return "\n\n".join(blocks) + "\n"
 
@@ -377,6 +378,27 @@ def _support_section(support: Support, answers: Mapping[str, Answer]) -> list[st
         f"### {_label('support_from_practice', None)}",
         from_practice,
     ]
+
+
+SUGGESTION_STATUS_LABELS = {
+    SuggestionStatus.SUGGESTED: "to discuss",
+    SuggestionStatus.OFFERED: "offered",
+    SuggestionStatus.REFERRED: "referred",
+    SuggestionStatus.DECLINED: "declined",
+}
+
+
+def _community_section(suggestions: list[CommunitySuggestion]) -> list[str]:
+    """The local services suggested from the practice's directory, for the professional to discuss."""
+    if not suggestions:
+        return []
+    items = []
+    for suggestion in suggestions:
+        status = SUGGESTION_STATUS_LABELS[SuggestionStatus(suggestion.status)]
+        details = " · ".join(_inline(part) for part in (suggestion.contact, suggestion.url) if part)
+        item = f"- **{_inline(suggestion.name)}** ({status}): {_inline(suggestion.why)}"
+        items.append(item + (f" ({details})" if details else ""))
+    return ["## Community support to discuss", "\n".join(items)]
 
 
 def _person(person: SupportPerson) -> str:

@@ -10,7 +10,7 @@ import markdown
 import pytest
 
 from bot.careplan.exports import escape_markdown, plan_from_dict, plan_to_dict, plan_to_markdown
-from bot.careplan.model import CarePlan, Goal, PlanStatus
+from bot.careplan.model import CarePlan, CommunitySuggestion, Goal, PlanStatus, SuggestionStatus
 
 CREATED = datetime(2025, 3, 3, 10, 0, tzinfo=timezone.utc)
 UPDATED = datetime(2025, 3, 5, 13, 30, tzinfo=timezone.utc)
@@ -211,3 +211,23 @@ def test_markdown_of_an_empty_plan_still_reads_well() -> None:
     assert "not saved yet" in markdown
     assert "_No goals set yet._" in markdown
     assert markdown.count("_Skipped_") == 7  # support (3) and the four one-question sections
+
+
+def test_the_markdown_lists_the_community_suggestions_only_when_there_are_some(stored_plan: CarePlan) -> None:
+    suggestions = [
+        CommunitySuggestion(
+            "a", "Knit *and* Natter", '"lonely" → category "Social groups"', contact="01632 960002"
+        ),
+        CommunitySuggestion(
+            "b", "Warm Homes", "heating", url="https://warm.example", status=SuggestionStatus.REFERRED
+        ),
+    ]
+
+    markdown = plan_to_markdown(replace(stored_plan, community_suggestions=suggestions))
+
+    section = markdown[markdown.index("## Community support to discuss") :]
+    assert section.splitlines()[2:4] == [
+        '- **Knit \\*and\\* Natter** (to discuss): "lonely" → category "Social groups" (01632 960002)',
+        "- **Warm Homes** (referred): heating (https://warm.example)",
+    ]
+    assert "Community support" not in plan_to_markdown(stored_plan)
