@@ -237,6 +237,9 @@ _STOPPING = re.compile(r"\b(stop|break|pause|leave|interrupt|slow|take my time|i
 # --- What is not an answer -----------------------------------------------------
 
 
+ACCESSIBILITY = "accessibility"
+
+
 def _not_an_answer(
     question: str, kind: NotAnAnswer, reading: Reading, values: Mapping[str, Any], text: str
 ) -> Turn:
@@ -256,7 +259,9 @@ def _not_an_answer(
             section, goal = reading.value, None
         return change_part(section, goal, question, values)
     if kind is NotAnAnswer.EASY_READ:
-        return Turn(slots={**again, EASY_READ: True}, say=[REPLIES[kind]])
+        # Asked at "anything that would make it easier...?", it is the answer too ("Short questions").
+        kept = {question: text} if question == ACCESSIBILITY else again
+        return Turn(slots={**kept, EASY_READ: True}, say=[REPLIES[kind]])
     return Turn(slots=again, say=[REPLIES[kind]], note_question=kind is NotAnAnswer.ASK_MEDICAL)
 
 

@@ -314,6 +314,16 @@ def test_easy_read_on_request_asks_the_rest_plainly(domain: dict) -> None:
     assert len(wording("concerns_life", easy_read=True).ask) < len(wording("concerns_life").ask)
 
 
+def test_asking_for_short_questions_at_the_accessibility_question_is_its_answer_too(domain: dict) -> None:
+    """ "Short questions. Jean helps read." switches easy read on and answers the question, so it
+    is not asked again (it was, round and round)."""
+    reply = "Short questions. Jean helps read."
+    events, _ = run(ValidateCarePlanForm(), form_tracker(waiting("accessibility"), text=reply), domain)
+    values = slot_values(events)
+    assert values["easy_read"] is True and values["accessibility"] == reply
+    assert values["requested_slot"] == "share_with"
+
+
 def test_the_last_answer_reads_the_plan_back_and_asks_if_it_is_right(domain: dict) -> None:
     slots = {**complete_answers(contingency=None), "requested_slot": "contingency"}
     events, messages = run(ValidateCarePlanForm(), form_tracker(slots, text="ring my son Dave"), domain)
