@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.careplan import review
 from bot.careplan.model import CarePlan, PlanNotFound, PlanStatus, SuggestionStatus
 from bot.careplan.review import Actor, AuditEntry, Change, Permission, TranscriptLine, VersionConflict
+from bot.directory import plans as plans_from_directory
 from bot.directory.model import Service
 from bot.directory.plans import community_suggestions
 from bot.store.audit import AuditRepository
@@ -30,9 +31,11 @@ __all__ = [
     "Inbox",
     "PlanSearch",
     "add_note",
+    "add_suggestion",
     "approve_plan",
     "audit_trail",
     "edit_plan",
+    "find_services",
     "inbox",
     "mark_suggestion",
     "plan_for_review",
@@ -104,6 +107,36 @@ def edit_plan(
         change = review.edit(plan, changes, actor, moment)
         fresh = community_suggestions(change.plan, directory)
         return review.with_suggestions(plan, change, fresh, actor, moment)
+
+    return _change(db, actor, plan_id, expected_version, make_change, with_directory=True)
+
+
+def find_services(db: Database, actor: Actor, words: str) -> list[Service]:
+    """The practice's services that fit a professional's search, to add to a plan."""
+    review.require(actor, Permission.EDIT)
+    with db.session() as session:
+        stored = DirectoryRepository(session).list(actor.practice_id, active_only=True)
+    return plans_from_directory.find_services(words, [s.service for s in stored])
+
+
+def add_suggestion(
+    db: Database,
+    actor: Actor,
+    plan_id: int,
+    service_id: str,
+    *,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> CarePlan:
+    """Add a service from the practice's directory to the plan's community support: a new version."""
+    moment = _utc(now)
+
+    def make_change(plan: CarePlan, directory: list[Service]) -> Change:
+        found = [s for s in directory if s.service_id == service_id and s.fits_age(None)]
+        if not found:
+            raise review.InvalidEdit("That service is not in the practice's directory, or is not running.")
+        suggestion = plans_from_directory.from_service(found[0], f"Added from the directory by {actor.name}")
+        return review.add_suggestion(plan, suggestion, actor, moment)
 
     return _change(db, actor, plan_id, expected_version, make_change, with_directory=True)
 

@@ -116,6 +116,7 @@ def suggestion_to_dict(suggestion: CommunitySuggestion) -> dict[str, Any]:
         "url": suggestion.url,
         "contact": suggestion.contact,
         "status": SuggestionStatus(suggestion.status).value,
+        "added_by": suggestion.added_by,
     }
 
 
@@ -127,6 +128,7 @@ def suggestion_from_dict(data: Mapping[str, Any]) -> CommunitySuggestion:
         url=data.get("url"),
         contact=data.get("contact"),
         status=SuggestionStatus(data.get("status", SuggestionStatus.SUGGESTED.value)),
+        added_by=data.get("added_by"),
     )
 
 

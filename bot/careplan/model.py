@@ -113,6 +113,7 @@ class CommunitySuggestion:
     url: str | None = None
     contact: str | None = None
     status: SuggestionStatus = SuggestionStatus.SUGGESTED
+    added_by: str | None = None  # the professional who added it from the directory; None: matched
 
 
 @dataclass

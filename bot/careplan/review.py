@@ -285,27 +285,51 @@ def mark_suggestion(
     return _next_version(plan, marked, AuditAction.EDITED, actor, now)
 
 
+MAX_SUGGESTIONS = 20
+
+
+def add_suggestion(plan: CarePlan, suggestion: CommunitySuggestion, actor: Actor, now: datetime) -> Change:
+    """A professional adds a service from the practice's directory to discuss; it stays on the plan."""
+    require(actor, Permission.EDIT)
+    if any(s.service_id == suggestion.service_id for s in plan.community_suggestions):
+        raise InvalidEdit(f"{suggestion.name} is already in the plan's community support.")
+    if len(plan.community_suggestions) >= MAX_SUGGESTIONS:
+        raise InvalidEdit(f"A plan can have at most {MAX_SUGGESTIONS} community suggestions.")
+    added = replace(suggestion, status=SuggestionStatus.SUGGESTED, added_by=actor.name)
+    changed = replace(
+        copy.deepcopy(plan), community_suggestions=[*copy.deepcopy(plan.community_suggestions), added]
+    )
+    return _next_version(plan, changed, AuditAction.EDITED, actor, now)
+
+
 def merge_suggestions(
     previous: list[CommunitySuggestion], fresh: list[CommunitySuggestion] | None
 ) -> list[CommunitySuggestion]:
     """The suggestions worked out again (`fresh`, best first), keeping what professionals decided.
 
     A service suggested again keeps the status a professional gave it. One no longer suggested
-    goes, unless a professional marked it (offered, referred, declined): that decision stays on
-    the plan. `fresh` None (the matching failed) keeps the previous suggestions as they were.
+    goes, unless a professional marked it (offered, referred, declined) or added it: that
+    decision stays on the plan. `fresh` None (the matching failed) keeps the previous suggestions
+    as they were.
     """
     if fresh is None:
         return copy.deepcopy(previous)
     earlier = {s.service_id: s for s in previous}
-    merged = [
-        replace(s, status=earlier[s.service_id].status) if s.service_id in earlier else replace(s)
-        for s in fresh
-    ]
+    merged = [_kept(s, earlier[s.service_id]) if s.service_id in earlier else replace(s) for s in fresh]
     again = {s.service_id for s in fresh}
     decided = [
-        replace(s) for s in previous if s.service_id not in again and s.status != SuggestionStatus.SUGGESTED
+        replace(s)
+        for s in previous
+        if s.service_id not in again and (s.status != SuggestionStatus.SUGGESTED or s.added_by)
     ]
     return merged + decided
+
+
+def _kept(fresh: CommunitySuggestion, earlier: CommunitySuggestion) -> CommunitySuggestion:
+    """A service suggested again: today's words for it, and what professionals did with it."""
+    if earlier.added_by:
+        return replace(earlier)  # a professional's choice, with their reason
+    return replace(fresh, status=earlier.status)
 
 
 def with_suggestions(

@@ -135,6 +135,14 @@ def suggestion_mark(form: FormData) -> tuple[str, str]:
     return service_id.strip(), status.strip()
 
 
+def service_to_add(form: FormData) -> str:
+    """The directory's id of the service to add to the plan's community support."""
+    service_id = _text(form, "service_id")
+    if service_id is None:
+        raise InvalidEdit("Choose a service to add.")
+    return service_id.strip()
+
+
 # --- Reading single fields --------------------------------------------------------------------------
 
 

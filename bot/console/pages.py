@@ -140,8 +140,15 @@ def inbox(
 
 
 @router.get("/plans/{plan_id}")
-def review_page(request: Request, user: SignedIn, plan_id: PlanId, saved: bool = False) -> Response:
-    return _review_page(request, user, plan_id, message="Saved." if saved else None)
+def review_page(
+    request: Request,
+    user: SignedIn,
+    plan_id: PlanId,
+    saved: bool = False,
+    find: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """The plan; `find` searches the practice's directory for a service to add to its community support."""
+    return _review_page(request, user, plan_id, message="Saved." if saved else None, find=find)
 
 
 @router.post("/plans/{plan_id}/edit/{part}")
@@ -176,6 +183,19 @@ def mark_suggestion(request: Request, user: SignedIn, plan_id: PlanId, form: Che
 
     page = "prep" if form.get("back") == "prep" else None
     return _post(request, user, plan_id, form, change, anchor="community", page=page)
+
+
+@router.post("/plans/{plan_id}/suggestions/add")
+def add_suggestion(request: Request, user: SignedIn, plan_id: PlanId, form: CheckedForm) -> Response:
+    """Add a service found in the practice's directory to the plan's community support."""
+
+    def change(actor: Actor, version: int | None) -> None:
+        service_id = forms.service_to_add(form)
+        review_services.add_suggestion(
+            database(request), actor, plan_id, service_id, expected_version=version
+        )
+
+    return _post(request, user, plan_id, form, change, anchor="community")
 
 
 @router.post("/plans/{plan_id}/approve")
@@ -224,10 +244,16 @@ def _review_page(
     message: str | None = None,
     error: str | None = None,
     status_code: int = 200,
+    find: str = "",
 ) -> Response:
     actor = Actor.for_user(user)
     db = database(request)
     plan = review_services.plan_for_review(db, actor, plan_id)
+    find = find.replace("\x00", "").strip()
+    found = None
+    if find and actor.can(Permission.EDIT):
+        in_plan = {s.service_id for s in plan.community_suggestions}
+        found = [s for s in review_services.find_services(db, actor, find) if s.service_id not in in_plan]
     context = {
         "plan": plan,
         "audit": views.audit_rows(review_services.audit_trail(db, actor, plan_id)),
@@ -237,6 +263,8 @@ def _review_page(
         "can_decide": actor.can(Permission.DECIDE),
         "message": message,
         "error": error,
+        "find": find,
+        "found": found,
     }
     return render(request, "review.html", context, status_code=status_code)
 

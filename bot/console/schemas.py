@@ -184,6 +184,7 @@ class CommunitySuggestionOut(BaseModel):
     url: str | None
     contact: str | None
     status: str = Field(..., description="suggested, offered, referred or declined")
+    added_by: str | None = Field(..., description="Who added it from the directory; null: it was matched.")
 
 
 class PlanOut(BaseModel):

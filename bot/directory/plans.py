@@ -13,8 +13,8 @@ import logging
 from collections.abc import Sequence
 
 from bot.careplan.model import CarePlan, CommunitySuggestion
-from bot.directory.matching import Matcher, Suggestion, words_from_plan
-from bot.directory.model import Service
+from bot.directory.matching import Matcher, Said, Suggestion, words_from_plan
+from bot.directory.model import Service, ServiceStatus
 
 logger = logging.getLogger(__name__)
 
@@ -42,9 +42,30 @@ def community_suggestions(
     return [as_plan_suggestion(suggestion) for suggestion in found]
 
 
+def find_services(
+    words: str, services: Sequence[Service], *, limit: int = 10, matcher: Matcher | None = None
+) -> list[Service]:
+    """A professional's search of the directory: names holding the words first, then the matching's
+    best by meaning. Never a service not running, nor one for children only (the people are adults)."""
+    words = " ".join(words.split())
+    usable = [s for s in services if s.status is ServiceStatus.ACTIVE and s.fits_age(None)]
+    if not words or not usable:
+        return []
+    named = [s for s in usable if words.casefold() in s.name.casefold()]
+    try:
+        found = (matcher or shared_matcher()).suggest([Said("search", words)], usable, limit=limit)
+    except Exception as error:  # the names still answer
+        logger.error("searching the directory failed (%s)", type(error).__name__)
+        found = []
+    ranked = list({s.service_id: s for s in [*named, *(f.service for f in found)]}.values())
+    return ranked[:limit]
+
+
 def as_plan_suggestion(suggestion: Suggestion) -> CommunitySuggestion:
-    service = suggestion.service
-    why = suggestion.why_text
+    return from_service(suggestion.service, suggestion.why_text)
+
+
+def from_service(service: Service, why: str) -> CommunitySuggestion:
     if audience := service.audience():
         why += f"; for people {audience}"
     return CommunitySuggestion(

@@ -369,6 +369,7 @@ def _suggestion_values(suggestion: CommunitySuggestion) -> dict[str, Any]:
         "url": suggestion.url,
         "contact": suggestion.contact,
         "status": SuggestionStatus(suggestion.status).value,
+        "added_by": suggestion.added_by,
     }
 
 
@@ -380,6 +381,7 @@ def _suggestion_from_row(row: RowMapping) -> CommunitySuggestion:
         url=row["url"],
         contact=row["contact"],
         status=SuggestionStatus(row["status"]),
+        added_by=row["added_by"],
     )
 
 

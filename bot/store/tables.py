@@ -347,6 +347,7 @@ community_suggestions = Table(
     Column("url", Text),
     Column("contact", Text),
     Column("status", String(16), nullable=False),
+    Column("added_by", Text),  # a professional who added it from the directory; NULL: matched
     UniqueConstraint("plan_id", "position"),
     CheckConstraint("status IN ('suggested', 'offered', 'referred', 'declined')", name="status_known"),
 )

@@ -241,3 +241,44 @@ def test_the_console_loads_the_matching_as_it_starts(
         assert called.wait(10)
 
     assert practices == [None]  # every practice's directory: the console serves them all
+
+
+def test_a_service_found_in_the_directory_is_added_to_discuss(clinician: Browser, plan: CarePlan) -> None:
+    found = clinician.client.get(f"/plans/{plan.id}", params={"find": "singing"}).text
+    section = _section(found)
+    assert 'aria-label="Add Vale Voices Community Choir"' in section
+    assert 'aria-label="Add Money Matters Debt Advice"' not in section  # in the plan already
+
+    response = clinician.post_form(
+        f"/plans/{plan.id}/suggestions/add", {"version": "1", "service_id": CHOIR}, follow_redirects=False
+    )
+    page = clinician.client.get(response.headers["location"]).text
+
+    assert response.headers["location"] == f"/plans/{plan.id}?saved=1#community"
+    section = _section(page)
+    assert "Vale Voices Community Choir" in section and "Added from the directory by Dr Asha Patel" in section
+    assert "Version 2" in page and "Edited: Community support" in page[page.index('id="audit"') :]
+    added = clinician.client.get(f"/api/plans/{plan.id}").json()["community_suggestions"][-1]
+    assert (added["service_id"], added["added_by"], added["status"]) == (CHOIR, "Dr Asha Patel", "suggested")
+
+
+def test_a_search_that_finds_nothing_says_so(clinician: Browser, plan: CarePlan) -> None:
+    section = _section(clinician.client.get(f"/plans/{plan.id}", params={"find": "<b>zebra</b>"}).text)
+
+    assert "Nothing in the directory fits “&lt;b&gt;zebra&lt;/b&gt;”." in section
+
+
+def test_adding_needs_the_csrf_token_and_a_service_of_the_practice(
+    clinician: Browser, signed_in: Any, team: Team, plan: CarePlan
+) -> None:
+    forged = clinician.client.post(
+        f"/plans/{plan.id}/suggestions/add", data={"version": "1", "service_id": CHOIR, "csrf_token": "x"}
+    )
+    unknown = clinician.post_form(f"/plans/{plan.id}/suggestions/add", {"version": "1", "service_id": "nope"})
+    admin = signed_in(team.admin_a)
+    admin_page = _section(admin.client.get(f"/plans/{plan.id}", params={"find": "singing"}).text)
+
+    assert forged.status_code == 403
+    assert unknown.status_code == 422 and "not in the practice&#39;s directory" in unknown.text
+    assert "Add one from the directory" not in admin_page and "Vale Voices" not in admin_page
+    assert admin.post_form(f"/plans/{plan.id}/suggestions/add", {"service_id": CHOIR}).status_code == 403

@@ -140,7 +140,8 @@ def test_a_draft_holds_the_practices_services_that_fit_what_the_person_said(
     assert {s["service_id"] for s in data} >= {BEFRIENDING, WARM_HOMES}
     assert not {s["service_id"] for s in data} & {YOUTH, CLOSED, THEIR_SERVICE.service_id}
     befriending = next(s for s in data if s["service_id"] == BEFRIENDING)
-    assert list(befriending) == ["service_id", "name", "why", "url", "contact", "status"]
+    assert list(befriending) == ["service_id", "name", "why", "url", "contact", "status", "added_by"]
+    assert befriending["added_by"] is None  # matched, not added by hand
     assert befriending["name"] == "Ashby Vale Befriending"
     assert "lonely" in befriending["why"] and "Befriending" in befriending["why"]
     assert "for people aged 60 and over" in befriending["why"]
@@ -443,3 +444,56 @@ def test_marking_an_approved_plan_keeps_it_approved(with_directory: Database, sa
     marked = review_services.mark_suggestion(with_directory, coach, plan.id, BEFRIENDING, "referred", now=T0)
 
     assert marked.status == PlanStatus.APPROVED and marked.approval == plan.approval
+
+
+# --- Added by a professional from the directory -------------------------------------------------------
+
+
+def test_a_professional_adds_a_service_found_in_the_directory_and_it_stays(
+    with_directory: Database, sample_plan: CarePlan
+) -> None:
+    plan = services.draft_plan(with_directory, _plan(sample_plan), now=T0)
+    found = review_services.find_services(with_directory, _coach(), "garden")
+    assert [s.service_id for s in found] == [GARDEN]
+
+    added = review_services.add_suggestion(
+        with_directory, _coach(), plan.id, GARDEN, expected_version=1, now=T0
+    )
+
+    garden = added.community_suggestions[-1]
+    assert (garden.service_id, garden.status, garden.added_by) == (
+        GARDEN,
+        SuggestionStatus.SUGGESTED,
+        "Chris Coach",
+    )
+    assert garden.why == "Added from the directory by Chris Coach"
+    assert added.version == 2
+    # Kept when the suggestions are worked out again, by a redraft or an edit.
+    again = services.draft_plan(with_directory, _plan(sample_plan), now=T0 + timedelta(hours=1))
+    assert GARDEN in _ids(again)
+    edited = review_services.edit_plan(
+        with_directory,
+        _coach(),
+        plan.id,
+        {"concerns": {"concerns_life": "Nothing"}},
+        now=T0 + timedelta(hours=2),
+    )
+    assert GARDEN in _ids(edited)
+    with pytest.raises(InvalidEdit, match="already in the plan's community support"):
+        review_services.add_suggestion(with_directory, _coach(), plan.id, GARDEN, now=T0)
+
+
+@pytest.mark.parametrize("service_id", [YOUTH, CLOSED, THEIR_SERVICE.service_id, "nonsense"])
+def test_only_the_practices_running_services_for_adults_can_be_added_or_found(
+    with_directory: Database, sample_plan: CarePlan, service_id: str
+) -> None:
+    plan = services.draft_plan(with_directory, _plan(sample_plan), now=T0)
+
+    with pytest.raises(InvalidEdit, match="not in the practice's directory, or is not running"):
+        review_services.add_suggestion(with_directory, _coach(), plan.id, service_id, now=T0)
+
+    found = {
+        s.service_id
+        for s in review_services.find_services(with_directory, _coach(), "lonely friendly chat club")
+    }
+    assert service_id not in found and BEFRIENDING in found

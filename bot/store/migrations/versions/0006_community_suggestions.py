@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("url", sa.Text()),
         sa.Column("contact", sa.Text()),
         sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("added_by", sa.Text()),
         sa.CheckConstraint(
             "status IN ('suggested', 'offered', 'referred', 'declined')",
             name=op.f("ck_community_suggestions_status_known"),
