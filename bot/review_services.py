@@ -81,7 +81,7 @@ def audit_trail(db: Database, actor: Actor, plan_id: int) -> list[AuditEntry]:
 def transcript(db: Database, reader: TranscriptReader, actor: Actor, plan_id: int) -> list[TranscriptLine]:
     """The conversation the plan came from, read from Rasa's tracker store."""
     plan = plan_for_review(db, actor, plan_id)
-    return reader.read(plan.conversation_id)
+    return reader.read(plan.conversation_id, plan.practice_id)  # the plan's own practice's conversation
 
 
 # --- Changing ---------------------------------------------------------------------------------------

@@ -99,9 +99,9 @@ def test_kubernetes_gives_rasa_an_action_endpoint_with_the_secret_and_the_server
     rasa_env = {item["name"]: item for item in values["extraEnv"]}
     assert rasa_env["ACTION_SERVER_TOKEN"]["valueFrom"]["secretKeyRef"]["name"] == "whatmatters"
 
-    [deployment] = [
+    [deployment] = [  # a StatefulSet: each replica keeps its outbox on its own volume
         doc for doc in yaml.safe_load_all((ROOT / "deploy" / "k8s" / "actions.yaml").read_text())
-        if doc["kind"] == "Deployment"
+        if doc["kind"] == "StatefulSet"
     ]  # fmt: skip
     [container] = deployment["spec"]["template"]["spec"]["containers"]
     env = {item["name"]: item for item in container["env"]}

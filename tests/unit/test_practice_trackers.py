@@ -238,11 +238,6 @@ def test_the_practice_is_practice_id_unless_given(monkeypatch: pytest.MonkeyPatc
 # --- The console: a plan's transcript is its practice's ---------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/review_services.transcript reads with the console's PRACTICE_ID, not the plan's: "
-    "it should call reader.read(plan.conversation_id, plan.practice_id)",
-)
 def test_a_console_shared_by_practices_shows_each_plan_its_own_practice_s_conversation(
     db: Database, sample_plan: CarePlan, stores, reader_for
 ) -> None:
