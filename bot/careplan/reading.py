@@ -296,7 +296,7 @@ def _with_item(found: Reading, text: str) -> Reading:
         return found
     item = words.strip_leading_yes(text)
     clean_item = normalise(item)
-    if item and item != text and (_says_a_goal(clean_item) or _could_be_a_goal_after_yes(clean_item)):
+    if item and item != text and _says_a_goal(clean_item):
         return Reading("item", item)
     return found  # "yes, I've got another one": a yes, and the goal comes next
 
@@ -308,12 +308,6 @@ def _says_a_goal(clean: str) -> bool:
         and words.matches_any(clean, words.GOAL_OPENINGS)
         and not words.matches_any(clean, words.NOT_A_GOAL)
     )
-
-
-def _could_be_a_goal_after_yes(clean: str) -> bool:
-    """ "yes, to actually finish a book": three words or more after the yes that say no more
-    about the goals themselves ("yes, I've got another") and ask nothing."""
-    return len(re.findall(r"[a-z']+", clean)) >= 3 and "?" not in clean and _could_be_a_goal(clean)
 
 
 def _could_be_a_goal(clean: str) -> bool:

@@ -98,7 +98,6 @@ def test_a_sound_alike_word_in_a_sentence_is_not_a_number() -> None:
         ("carry_on", "ill keep goin til then", "yes"),
         ("support_needs", "could one of the girls at the surgery give me a bell back sometime?", "ask_human"),
         ("contact_preferences", "give us a ring bab", "choice"),
-        ("goal_1_more", "Yes, to actually finish a book, I start loads and never finish", "item"),
         ("goal_1_more", "Oh go on then, in for a penny", "yes"),
         ("summary_ok", "Sorry I'm slow at typing, is that ok?", "smalltalk"),
         (
