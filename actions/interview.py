@@ -28,14 +28,17 @@ from bot.careplan.interview import (
     OUTCOME,
     PENDING,
     RISK_CHECK,
+    RISK_CHECKS,
     RISK_TO_CHECK,
     SECTION_TO_CHANGE,
     SUMMARY_OK,
 )
+from bot.careplan.model import CarePlan
 from bot.careplan.parsing import parse_section_reference
 from bot.careplan.readback import readback
 from bot.careplan.reading import Nlu, read_reply
 from bot.channels.limits import TOO_LONG  # the channels say the same, before Rasa reads a message
+from bot.directory.plans import groups_to_mention
 from bot.safety.risk import RISK_INTENT, Tier
 from bot.safety.signposting import crisis_messages
 
@@ -121,12 +124,14 @@ async def _carry_out(
     asked_short: bool,
 ) -> list[EventType]:  # fmt: skip
     """The turn's work, its messages, its slots, then the next question or the end."""
-    failed = await _do_effects(turn, tracker, domain, dispatcher)
+    failed, afterwards = await _do_effects(turn, tracker, domain, dispatcher)
     if failed:
         turn = Turn(slots={question: None} if question else {}, say=[])
         asked_short = question == SUMMARY_OK
     for message in turn.say:
         _say(message, question, dispatcher, tracker)
+    for text in afterwards:
+        dispatcher.utter_message(text=text)
     events = _slot_events(turn.slots)
     if turn.note_question:
         questions = [
@@ -146,25 +151,29 @@ async def _carry_out(
     return [*events, _ask_next_question(dispatcher, tracker, again=asked_short)]
 
 
-async def _do_effects(turn: Turn, tracker: Tracker, domain: dict, dispatcher: CollectingDispatcher) -> bool:
-    """Does the turn's work; says truthfully when it could not, and returns whether it failed."""
+async def _do_effects(
+    turn: Turn, tracker: Tracker, domain: dict, dispatcher: CollectingDispatcher
+) -> tuple[bool, list[str]]:
+    """Does the turn's work; says truthfully when it could not. Returns whether it failed, and
+    what the work found to say after the turn's own messages."""
+    afterwards: list[str] = []
     for effect in turn.effects:
         try:
-            await _do(effect, tracker, domain)
+            afterwards += await _do(effect, tracker, domain)
         except Exception as error:  # the database or the network: never tell the person it worked
             logger.error("action %s failed: %s", effect.value, type(error).__name__)
             if effect is Effect.DRAFT_PLAN and services.queued(
                 database(), tracker.sender_id, practice_id=settings().practice_id
             ):
                 dispatcher.utter_message(text=SAVED_LATER)  # the outbox writes it when the database is back
-                return True
+                return True, []
             if effect in COULD_NOT:
                 dispatcher.utter_message(text=COULD_NOT[effect])
-                return True
-    return False
+                return True, []
+    return False, afterwards
 
 
-async def _do(effect: Effect, tracker: Tracker, domain: dict) -> None:
+async def _do(effect: Effect, tracker: Tracker, domain: dict) -> list[str]:
     db, sender, practice = database(), tracker.sender_id, settings().practice_id
     if effect in (Effect.RECORD_CONSENT, Effect.RECORD_REFUSAL):
         shown = f"{replies()['greet']} {wording(CONSENT).ask}"
@@ -175,13 +184,36 @@ async def _do(effect: Effect, tracker: Tracker, domain: dict) -> None:
     elif effect is Effect.DELETE_DATA:
         await in_thread(services.delete_conversation_data, db, sender, practice_id=practice)
     elif effect is Effect.DRAFT_PLAN:
-        await in_thread(services.draft_plan, db, plan_from_tracker(tracker))
+        stored = await in_thread(services.draft_plan, db, plan_from_tracker(tracker))
+        return _local_groups(stored, tracker)
     elif effect is Effect.FLAG_RISK:
         checked = tracker.get_slot(RISK_TO_CHECK) or {}
         message = (
             f"{checked.get('message', '')} (asked to check, said: “{tracker.latest_message.get('text')}”)"
         )
         await flag_risk(tracker, checked.get("categories") or ["unspecified"], message)
+    return []
+
+
+def _local_groups(stored: CarePlan, tracker: Tracker) -> list[str]:
+    """Up to three local groups the team may talk about, where the practice turns this on; never
+    after any sign of risk in the conversation, even one checked and answered no."""
+    if not settings().mention_local_groups or _risk_was_signalled(tracker):
+        return []
+    names = groups_to_mention(stored)
+    if not names:
+        return []
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return [replies()["local_groups"].format(names=listed)]
+
+
+def _risk_was_signalled(tracker: Tracker) -> bool:
+    """Any message in the conversation that signalled risk, clear or to check."""
+    for event in tracker.events:
+        parsed = event.get("parse_data") or {} if event.get("event") == "user" else {}
+        if (parsed.get("risk") or {}).get("tier") or (parsed.get("intent") or {}).get("name") == RISK_INTENT:
+            return True
+    return bool(tracker.get_slot(RISK_CHECKS))
 
 
 def _say(message: str, question: str | None, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:

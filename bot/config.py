@@ -78,6 +78,9 @@ class Settings:
     # often the action server tries to write it (seconds).
     outbox_path: Path = PROJECT_ROOT / "var" / "outbox.jsonl"
     outbox_retry_seconds: float = 10.0
+    # At the end of a conversation, name up to three local groups from the practice's directory
+    # that the team may talk about (never after a risk disclosure). Off unless a practice turns it on.
+    mention_local_groups: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -127,6 +130,7 @@ class Settings:
             action_server_max_body_bytes=int(env("ACTION_SERVER_MAX_BODY_BYTES") or "10000000"),
             outbox_path=_project_path(env("OUTBOX_PATH", "var/outbox.jsonl")),
             outbox_retry_seconds=float(env("OUTBOX_RETRY_SECONDS", "10")),
+            mention_local_groups=_true(env("MENTION_LOCAL_GROUPS", "false")),
         )
 
     @property

@@ -12,13 +12,14 @@ import functools
 import logging
 from collections.abc import Sequence
 
-from bot.careplan.model import CarePlan, CommunitySuggestion
+from bot.careplan.model import CarePlan, CommunitySuggestion, PlanStatus, SuggestionStatus
 from bot.directory.matching import Matcher, Said, Suggestion, words_from_plan
 from bot.directory.model import Service, ServiceStatus
 
 logger = logging.getLogger(__name__)
 
 LIMIT = 5  # suggestions a plan holds at most, best first
+MENTION_AT_MOST = 3  # groups named to the person at the end of the conversation
 
 
 @functools.lru_cache(maxsize=1)
@@ -40,6 +41,16 @@ def community_suggestions(
         logger.error("community suggestions could not be worked out (%s)", type(error).__name__)
         return None
     return [as_plan_suggestion(suggestion) for suggestion in found]
+
+
+def groups_to_mention(plan: CarePlan) -> list[str]:
+    """The names of up to three of a stored plan's suggestions, best first, that the person may
+    hear of at the end of the conversation. None once a risk was flagged: then the team's
+    conversation comes first. None a professional has marked declined."""
+    if plan.risk_flags or plan.status is PlanStatus.URGENT_REVIEW:
+        return []
+    kept = [s.name for s in plan.community_suggestions if s.status is not SuggestionStatus.DECLINED]
+    return kept[:MENTION_AT_MOST]
 
 
 def find_services(

@@ -657,3 +657,55 @@ def test_a_check_noted_no_reaches_the_plan_for_the_professional(domain: dict) ->
     [noted] = [a for a in plan.answers if a.question_id == "risk_check"]
     assert "safeguarding" in noted.question and "eggshells" in noted.question and noted.text == "Said no"
     assert plan.risk_flags == []
+
+
+DEMO_DIRECTORY = ROOT / "bot" / "directory" / "demo_directory.json"
+LONELY = "I've been lonely since my wife died, the evenings are long"
+
+
+@pytest.fixture
+def groups_on(store, monkeypatch: pytest.MonkeyPatch):
+    """A practice that turns on naming local groups, with the demo directory as its own."""
+    from bot import directory_services
+
+    monkeypatch.setenv("MENTION_LOCAL_GROUPS", "true")
+    adapters.settings.cache_clear()
+    directory_services.import_from(store, str(DEMO_DIRECTORY), "practice-test")
+    return store
+
+
+def confirmed_summary(domain: dict, events: list[dict] | None = None, **slots: Any) -> list[str]:
+    answers = {**complete_answers(concerns_life=LONELY, **slots), "requested_slot": "summary_ok"}
+    tracker = form_tracker(answers, text="yes that's right")
+    if events is not None:
+        tracker.events = [*events, *tracker.events]
+    return texts(run(ValidateCarePlanForm(), tracker, domain)[1])
+
+
+def test_where_the_practice_turns_it_on_the_person_hears_of_up_to_three_local_groups(
+    groups_on, domain: dict
+) -> None:
+    said = confirmed_summary(domain)
+    assert said[0] == replies()["plan_saved"]
+    assert len(said) == 2 and said[1].startswith("Your practice team may talk to you about some local groups")
+    suggested = [
+        s.name
+        for s in services.get_plan(groups_on, "patient-1", practice_id="practice-test").community_suggestions
+    ]
+    assert len(suggested) > 3  # the best three are named, in the plan's order
+    assert all(name in said[1] for name in suggested[:3]) and suggested[3] not in said[1]
+    assert "Befriending" in said[1]
+
+
+def test_local_groups_are_never_named_after_a_sign_of_risk(groups_on, domain: dict) -> None:
+    disclosed = {"event": "user", "text": "…", "parse_data": {"risk": {"tier": "check", "categories": []}}}
+    assert confirmed_summary(domain, events=[disclosed]) == [replies()["plan_saved"]]
+    checked_no = [{"categories": ["self_harm"], "message": "…"}]
+    assert confirmed_summary(domain, risk_checks=checked_no) == [replies()["plan_saved"]]
+
+
+def test_local_groups_are_not_named_unless_the_practice_turns_it_on(store, domain: dict) -> None:
+    from bot import directory_services
+
+    directory_services.import_from(store, str(DEMO_DIRECTORY), "practice-test")
+    assert confirmed_summary(domain) == [replies()["plan_saved"]]

@@ -595,3 +595,27 @@ def _demo_services() -> tuple[Service, ...]:
     from bot.directory.sources import load_file
 
     return load_file(DEMO_DIRECTORY).services
+
+
+def test_the_groups_named_to_the_person_are_the_best_three_never_declined_never_after_a_flag() -> None:
+    from bot.careplan.model import CommunitySuggestion, PlanStatus, SuggestionStatus
+    from bot.directory.plans import groups_to_mention
+
+    def suggestion(name: str, status: SuggestionStatus = SuggestionStatus.SUGGESTED) -> CommunitySuggestion:
+        return CommunitySuggestion(service_id=name, name=name, why="", status=status)
+
+    plan = CarePlan(conversation_id="c", practice_id="p")
+    plan.community_suggestions = [
+        suggestion("A"),
+        suggestion("B", SuggestionStatus.DECLINED),
+        suggestion("C"),
+        suggestion("D"),
+        suggestion("E"),
+    ]
+    assert groups_to_mention(plan) == ["A", "C", "D"]
+    flagged = CarePlan(conversation_id="c", practice_id="p", risk_flags=[{"category": "self_harm"}])
+    flagged.community_suggestions = plan.community_suggestions
+    assert groups_to_mention(flagged) == []
+    urgent = CarePlan(conversation_id="c", practice_id="p", status=PlanStatus.URGENT_REVIEW)
+    urgent.community_suggestions = plan.community_suggestions
+    assert groups_to_mention(urgent) == []
