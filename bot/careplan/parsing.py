@@ -93,6 +93,8 @@ def parse_confidence_with_rest(text: str | None) -> tuple[int | None, str]:
     if not text:
         return None, ""
     lowered = text.lower().strip()
+    if match := _SETTLED_ON.search(lowered):  # "5 or 6, she says 6", "3 or 5, so say 4"
+        return _number(match.group(1)), _rest(text, match, 1)
     if match := _FIFTY_FIFTY.search(lowered):
         return 5, _rest(text, match)
     if match := _SOUND_OUT_OF_TEN.search(lowered):
@@ -113,15 +115,29 @@ def parse_confidence_with_rest(text: str | None) -> tuple[int | None, str]:
     return (min(found)[2], "") if found else (None, "")
 
 
+# A number said after another, with words that settle on it: the last one is meant.
+_SETTLED_ON = re.compile(
+    r"\b(?:\d{1,2}|zero|one|two|three|four|five|six|seven|eight|nine|ten)\b.*"
+    r"\b(?:so|yeah|yes|actually|no|so say|say|call it|make it|put|put me down as|go with|"
+    r"i'?ll (?:say|go with)|let'?s (?:say|go with)|(?:he|she|they) says?)[ ,]+(?:a |an )?"
+    r"(\d{1,2}|zero|one|two|three|four|five|six|seven|eight|nine|ten)\b(?! (?:if|when|on|in)\b)(?!.*\b\d)"
+)
+
+
+def _number(said: str) -> int | None:
+    value = int(said) if said.isdigit() else _NUMBER_WORDS[said]
+    return value if 0 <= value <= 10 else None
+
+
 # Words left around a rating that say nothing more ("maybe a 4" -> nothing).
 _FILLER = re.compile(
     r"^(about|around|maybe|probably|i'?d say|prob|roughly|a|an|like|so|[.,;:!-])(\s+|$)", re.IGNORECASE
 )
 
 
-def _rest(text: str, match: re.Match[str]) -> str:
-    """The reply without the rating, when what is left says something."""
-    rest = text[: match.start()] + " " + text[match.end() :]
+def _rest(text: str, match: re.Match[str], group: int = 0) -> str:
+    """The reply without the rating (the match, or one group of it), when what is left says something."""
+    rest = text[: match.start(group)] + " " + text[match.end(group) :]
     rest = re.sub(r"\s+", " ", rest).strip(" .,;:-!\n\t")
     while _FILLER.match(rest):
         rest = _FILLER.sub("", rest, count=1).strip(" .,;:-!")

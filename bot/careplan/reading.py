@@ -254,11 +254,13 @@ def _read_expected(expects: Expects, text: str, clean: str, question: str) -> Re
 
 def normalise(text: str) -> str:
     """Lower case, curly quotes straightened, runs of spaces and repeated letters shortened,
-    and words spelt as they sound put right (the reply itself is kept as typed)."""
+    words spelt as they sound put right, words typed for someone else read as their own, and a
+    question asked without a question mark given one (the reply itself is kept as typed)."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
     text = re.sub(r"([a-z])\1{2,}", r"\1\1", text)  # "yesss" -> "yess", "sooo" -> "soo"
     text = re.sub(r"\b([b-df-hj-np-tv-z])\1(?=[a-z])", r"\1", text)  # "nno", "ggot": a key held down
-    return words.as_meant(re.sub(r"\s+", " ", text).strip())
+    text = words.as_meant(re.sub(r"\s+", " ", text).strip())
+    return words.as_asked(words.in_own_words(text))
 
 
 def _read_payload(intent: str, expects: Expects, nlu: Nlu) -> Reading:
@@ -303,10 +305,11 @@ def _with_item(found: Reading, text: str) -> Reading:
 
 def _says_a_goal(clean: str) -> bool:
     """Words that begin like a goal ("get my blood pressure checked", "walking more")."""
+    goal = _GOAL_LEAD_IN.sub("", clean, count=1)
     return (
-        _has_content(clean)
-        and words.matches_any(clean, words.GOAL_OPENINGS)
-        and not words.matches_any(clean, words.NOT_A_GOAL)
+        _has_content(goal)
+        and words.matches_any(goal, words.GOAL_OPENINGS)
+        and not words.matches_any(goal, words.NOT_A_GOAL)
     )
 
 
@@ -317,9 +320,10 @@ def _could_be_a_goal(clean: str) -> bool:
 
 
 _GOAL_LEAD_IN = re.compile(
-    r"^((lowkey|honestly|also|and|maybe|probably|um|erm|well|oh|ok|okay)\s+)*"
+    r"^((if i may|if you don'?t mind|if that'?s ok|if possible)[ ,]+)?"
+    r"((lowkey|honestly|also|and|maybe|probably|um|erm|well|oh|ok|okay)\s+)*"
     r"((i'?d|i would|i should|i'?ll|i will|i want|i wanna|wanna|i'?m going|gonna|i'?d love|i would love)"
-    r"(\s+also|\s+really)?(\s+like|\s+love)?(\s+to)?\s+)?"
+    r"(\s+also|\s+really)?(\s+like|\s+love)?(\s+to)?\s+)?((be )?able to\s+)?"
 )
 
 
@@ -406,6 +410,7 @@ def _said_conditionally(clean: str, patterns: words.Patterns) -> bool:
 # "if" that opens a condition, not a polite request ("would it be rude if we took a break?")
 _CONDITION = re.compile(
     r"(?<!ok )(?<!okay )(?<!alright )(?<!right )(?<!rude )(?<!possible )(?<!mind )(?<!matter )(?<!fine )"
+    r"(?<!terribly )"
     r"\b(if|when|whenever)\b"
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,11 @@ _DATA: dict[str, Any] = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
 
 
 def _patterns(patterns: list[str]) -> Patterns:
-    return tuple(re.compile(p.replace("{lead}", _DATA["lead"])) for p in patterns)
+    shared = {"{lead}": _DATA["lead"], "{medicine}": _DATA["medicine"]}  # written once in the YAML
+    return tuple(
+        re.compile(functools.reduce(lambda p, name: p.replace(name, shared[name]), shared, p))
+        for p in patterns
+    )
 
 
 def _by_key(data: dict[str, list[str]]) -> dict[str, Patterns]:
@@ -77,7 +82,8 @@ ASKS_FOR_A_CALL = _patterns(_DATA["asks_for_a_call"])
 
 _LEADING_YES = re.compile(
     r"^(?:\s*(?:oh|well|um+|erm+|hmm+|ok|okay|right|yes+|yeah+|yeh|yh|ye|yep|yup|ya|aye|sure|go on|"
-    r"definitely|of course|absolutely|please|pls|dear|love|mate|then)\b(?:[\s,.!:;-]|comma\b|full stop\b)*)+"
+    r"definitely|of course|absolutely|please|pls|dear|love|mate|then|one more|another one|another)\b"
+    r"(?:[\s,.!:;-]|comma\b|full stop\b)*)+"
     r"(?:(?:i'?d|i would|i should|i want|i wanna|i'?d like|i would like|i should like) (?:like )?to\s+)?",
     re.IGNORECASE,
 )
@@ -90,6 +96,46 @@ _SPELT_AS_IT_SOUNDS = re.compile(r"(?<![\w'])(" + "|".join(map(re.escape, _SOUND
 
 _SPOKEN = {said: mark for mark, words in _DATA["spoken_punctuation"].items() for said in words}
 _SAID_ALOUD = re.compile(r" ?\b(" + "|".join(map(re.escape, _SPOKEN)) + r")\b")
+
+
+_FOR = _DATA["speaking_for"]
+_CLAUSE_START = r"(^|[.!?,;] *|\b(?:and|but|so|right|ok|okay) )"
+_FRAMES = tuple(
+    (re.compile(_CLAUSE_START + frame.replace("{who}", _FOR["who"])), replacement)
+    for frame, replacement in _FOR["frames"]
+)
+_SAID_AFTER = re.compile(_FOR["said_after"].replace("{who}", _FOR["who"]))
+_THIRD_PERSON = re.compile(r"\b(" + "|".join(_FOR["first_person"]) + r"|her)\b( \w+)?")
+_NOT_A_NOUN = frozenset(_FOR["not_a_noun"])
+_ASKED_INDIRECTLY = re.compile(_DATA["asked_indirectly"])
+
+
+def in_own_words(clean: str) -> str:
+    """A reply typed for someone else, read in their own words: "he says yes" is "yes",
+    "nani wants to know can she stop her tablet" is "i want to know can i stop my tablet"."""
+    framed = _SAID_AFTER.sub("", clean)
+    for frame, replacement in _FRAMES:
+        framed = frame.sub(lambda match, r=replacement: match.group(1) + r, framed)
+    return clean if framed == clean else _THIRD_PERSON.sub(_first_person, framed)
+
+
+def _first_person(match: re.Match[str]) -> str:
+    word, following = match.group(1), match.group(2) or ""
+    if word == "her":
+        noun_follows = following and following.strip() not in _NOT_A_NOUN
+        word = _FOR["her_before_a_noun"] if noun_follows else "me"
+    else:
+        word = _FOR["first_person"][word]
+    return word + following
+
+
+def as_asked(clean: str) -> str:
+    """A question asked without a question mark given one: "i was wondering if you could
+    tell me who reads this" reads as a question."""
+    return _ASKED_INDIRECTLY.sub(
+        lambda match: match.group(0) if clean[match.end() : match.end() + 1] == "?" else match.group(0) + "?",
+        clean,
+    )
 
 
 def as_meant(clean: str) -> str:

@@ -33,10 +33,11 @@ HELDOUT = sorted(HERE.glob("replies_heldout_*.yml"))
 MIN_ACCURACY_DEV = 0.97
 # The held-out part misses the 97% target (see the closing notes); these floors
 # stop it getting worse while the reader improves.
-# Measured 2026-12-03, with a third held-out part written that day: answers 870/921,
-# not-an-answer 209/254, kept as an answer 30/254.
-MIN_ACCURACY_HELDOUT = {"answers": 0.94, "not_an_answer": 0.82}
-MAX_KEPT_HELDOUT = 0.12
+# Measured 2026-12-03 with a fourth held-out part (new voices, scored once, as written):
+# answers 1073/1139, not-an-answer 344/436, kept as an answer 71/436. The first three
+# parts alone: not-an-answer 211/254 (209 before that day's tuning), kept 28/254 (30).
+MIN_ACCURACY_HELDOUT = {"answers": 0.94, "not_an_answer": 0.78}
+MAX_KEPT_HELDOUT = 0.17
 
 # Where a question gives a kind of reply a meaning of its own (reading_words.yml
 # own_meaning and question_yes_no), the reading is that meaning: "ok I'm back" to "carry

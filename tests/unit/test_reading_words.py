@@ -115,3 +115,63 @@ def test_a_sound_alike_word_in_a_sentence_is_not_a_number() -> None:
 )
 def test_replies_in_these_spellings_are_read_for_what_they_are(question: str, reply: str, kind: str) -> None:
     assert read_reply(expects(question), reply, question=question).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("typed", "read_as"),
+    [
+        # Someone typing for another person: read in that person's own words.
+        ("He says yes, that's him all over", "yes, that's me all over"),
+        ("sevan, she says", "sevan"),
+        (
+            "He won't do it on here, he wants the surgery to ring him",
+            "i won't do it on here, i want the surgery to ring me",
+        ),
+        # A question asked without a question mark is read as one.
+        (
+            "I was wondering whether my employer could see this",
+            "i was wondering whether my employer could see this?",
+        ),
+        # A person's own words about others stay as they are.
+        ("He is my rock", "he is my rock"),
+        ("My sister helps her neighbour", "my sister helps her neighbour"),
+    ],
+)
+def test_words_typed_for_someone_and_questions_without_a_mark_are_read_as_meant(
+    typed: str, read_as: str
+) -> None:
+    assert normalise(typed) == read_as
+
+
+@pytest.mark.parametrize(
+    ("question", "reply", "kind"),
+    [
+        ("goal_1_confidence", "5 or 6, she says 6", "number"),
+        ("summary_ok", "He says yes, that's him all over", "yes"),
+        ("concerns_life", "Nani wants to know can she stop her water tablet", "ask_medical"),
+        ("strengths_good_at", "He won't do it on here, he wants the surgery to ring him", "ask_human"),
+        ("goal_description", "May I ask what this question is for, please", "ask_why"),
+        # Said for someone, the answer is still the answer, kept as typed.
+        ("support_people", "He says his daughter and the neighbour", "answer"),
+    ],
+)
+def test_replies_typed_for_someone_are_read_for_what_they_are(question: str, reply: str, kind: str) -> None:
+    got = read_reply(expects(question), reply, question=question)
+    assert got.kind == kind
+    if kind == "answer":
+        assert got.value == reply
+
+
+@pytest.mark.parametrize(
+    ("said", "number"),
+    [
+        ("5 or 6, she says 6", 6),
+        ("5 on a good day, 3 on a bad one, so say 4", 4),
+        ("I was going to say 7 but maybe 6. Yeah 6", 6),
+        ("eight, no, seven", 7),
+        ("6 and say 2 if it rains", 6),
+        ("7, yeah", 7),
+    ],
+)
+def test_the_number_a_person_settles_on_is_the_one_meant(said: str, number: int) -> None:
+    assert parse_confidence_with_rest(said)[0] == number
