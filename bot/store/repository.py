@@ -17,7 +17,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from bot.careplan.exports import plan_to_dict
+from bot.careplan.exports import plan_to_dict, suggestion_to_dict
 from bot.careplan.model import (
     AgreedAction,
     Answer,
@@ -222,7 +222,8 @@ class PlanRepository:
             answers: [_answer_values(answer) for answer in plan.answers],
             plan_notes: [_note_values(note) for note in plan.notes],
             agreed_actions: [_action_values(action) for action in plan.agreed_actions],
-            community_suggestions: [_suggestion_values(s) for s in plan.community_suggestions],
+            # A suggestion's row holds what its snapshot does, by one mapping.
+            community_suggestions: [suggestion_to_dict(s) for s in plan.community_suggestions],
         }
         for table, values in rows.items():
             if values:
@@ -359,18 +360,6 @@ def _note_values(note: ProfessionalNote) -> dict[str, Any]:
 
 def _action_values(action: AgreedAction) -> dict[str, Any]:
     return {"description": action.description, "owner": action.owner, "due_date": action.due_date}
-
-
-def _suggestion_values(suggestion: CommunitySuggestion) -> dict[str, Any]:
-    return {
-        "service_id": suggestion.service_id,
-        "name": suggestion.name,
-        "why": suggestion.why,
-        "url": suggestion.url,
-        "contact": suggestion.contact,
-        "status": SuggestionStatus(suggestion.status).value,
-        "added_by": suggestion.added_by,
-    }
 
 
 def _suggestion_from_row(row: RowMapping) -> CommunitySuggestion:
