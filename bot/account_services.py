@@ -10,12 +10,13 @@ import ipaddress
 import math
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
 from bot import security
 from bot.careplan.review import Actor, ApiToken, Role, SignIn, TokenScope, User, is_storable
+from bot.clock import utc
 from bot.config import Settings
 from bot.store.accounts import (
     Failures,
@@ -91,7 +92,7 @@ def create_user(
         role=_role(role),
         practice_id=_required("practice", practice_id, 255),
         password_hash=security.hash_password(_check_password(password)),
-        created_at=_utc(now),
+        created_at=utc(now),
     )
     try:
         with db.session() as session:
@@ -151,7 +152,7 @@ def sign_in_with_password(
     password); a refused one does not, so hammering a lock can neither extend it
     nor fill the database.
     """
-    now, name, address = _utc(now), _account_name(email), client_address(address)
+    now, name, address = utc(now), _account_name(email), client_address(address)
     wait = sign_in_wait(db, name, address, limits, now)
     if wait > timedelta(0):
         raise TooManyAttempts(wait)
@@ -222,7 +223,7 @@ def start_session(db: Database, user: User, *, now: datetime | None = None) -> s
     """A new session for the user; returns the token for their cookie (only its hash is kept)."""
     if user.id is None:
         raise AccountError("The user has not been stored.")
-    now = _utc(now)
+    now = utc(now)
     token = security.new_token()
     with db.session() as session:
         sessions = SessionRepository(session)
@@ -233,7 +234,7 @@ def start_session(db: Database, user: User, *, now: datetime | None = None) -> s
 
 def user_for_session(db: Database, token: str, *, now: datetime | None = None) -> User | None:
     with db.session() as session:
-        return SessionRepository(session).user_for(security.hash_token(token), _utc(now))
+        return SessionRepository(session).user_for(security.hash_token(token), utc(now))
 
 
 def end_session(db: Database, token: str) -> None:
@@ -262,7 +263,7 @@ def create_token(
         practice_id=_required("practice", practice_id, 255),
         scope=scope,
         token_hash=security.hash_token(secret),
-        created_at=_utc(now),
+        created_at=utc(now),
     )
     with db.session() as session:
         return NewToken(TokenRepository(session).add(token), secret)
@@ -276,7 +277,7 @@ def list_tokens(db: Database) -> list[ApiToken]:
 def revoke_token(db: Database, token_id: int, *, now: datetime | None = None) -> bool:
     """True if the token was in use and is now revoked."""
     with db.session() as session:
-        return TokenRepository(session).revoke(token_id, _utc(now))
+        return TokenRepository(session).revoke(token_id, utc(now))
 
 
 def actor_for_token(db: Database, secret: str) -> Actor | None:
@@ -316,11 +317,3 @@ def _required(label: str, value: str, max_length: int) -> str:
     if len(value) > max_length:
         raise AccountError(f"The {label} is too long (at most {max_length} characters).")
     return value
-
-
-def _utc(now: datetime | None) -> datetime:
-    if now is None:
-        return datetime.now(timezone.utc)
-    if now.tzinfo is None:
-        raise ValueError("`now` must be timezone-aware")
-    return now.astimezone(timezone.utc)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.careplan import review
 from bot.careplan.model import CarePlan, PlanNotFound, PlanStatus, SuggestionStatus
 from bot.careplan.review import Actor, AuditEntry, Change, Permission, TranscriptLine, VersionConflict
+from bot.clock import utc
 from bot.directory import plans as plans_from_directory
 from bot.directory.model import Service
 from bot.directory.plans import community_suggestions
@@ -101,7 +102,7 @@ def edit_plan(
     The plan's community suggestions are worked out again from its words as edited, keeping
     the statuses professionals gave them.
     """
-    moment = _utc(now)
+    moment = utc(now)
 
     def make_change(plan: CarePlan, directory: list[Service]) -> Change:
         change = review.edit(plan, changes, actor, moment)
@@ -129,7 +130,7 @@ def add_suggestion(
     now: datetime | None = None,
 ) -> CarePlan:
     """Add a service from the practice's directory to the plan's community support: a new version."""
-    moment = _utc(now)
+    moment = utc(now)
 
     def make_change(plan: CarePlan, directory: list[Service]) -> Change:
         found = [s for s in directory if s.service_id == service_id and s.fits_age(None)]
@@ -152,7 +153,7 @@ def mark_suggestion(
     now: datetime | None = None,
 ) -> CarePlan:
     """Mark one of the plan's community suggestions offered, referred or declined: a new version."""
-    moment = _utc(now)
+    moment = utc(now)
     return _change(
         db,
         actor,
@@ -171,7 +172,7 @@ def add_note(
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> CarePlan:
-    moment = _utc(now)
+    moment = utc(now)
     return _change(db, actor, plan_id, expected_version, lambda p: review.add_note(p, text, actor, moment))
 
 
@@ -183,7 +184,7 @@ def approve_plan(
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> CarePlan:
-    moment = _utc(now)
+    moment = utc(now)
     return _change(db, actor, plan_id, expected_version, lambda p: review.approve(p, actor, moment))
 
 
@@ -196,7 +197,7 @@ def return_plan(
     expected_version: int | None = None,
     now: datetime | None = None,
 ) -> CarePlan:
-    moment = _utc(now)
+    moment = utc(now)
     return _change(
         db, actor, plan_id, expected_version, lambda p: review.return_for_changes(p, reason, actor, moment)
     )
@@ -248,11 +249,3 @@ def _conflict(current_version: int | None) -> VersionConflict:
     return VersionConflict(
         f"Someone else changed this plan since you opened it{now_at}: reload it and try again."
     )
-
-
-def _utc(now: datetime | None) -> datetime:
-    if now is None:
-        return datetime.now(timezone.utc)
-    if now.tzinfo is None:
-        raise ValueError("`now` must be timezone-aware")
-    return now.astimezone(timezone.utc)

@@ -28,7 +28,7 @@ import socket
 import sqlite3
 import threading
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime
 from weakref import WeakSet
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
@@ -37,6 +37,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from bot.careplan.exports import plan_from_dict, plan_to_dict
 from bot.careplan.model import CarePlan, Consent, PlanNotFound, PlanStatus
 from bot.careplan.review import KEPT_ON_REDRAFT, drafted, merge_suggestions
+from bot.clock import utc
 from bot.directory.plans import community_suggestions
 from bot.safety.risk import RiskFlag
 from bot.store.audit import AuditRepository
@@ -81,7 +82,7 @@ def draft_plan(db: Database, plan: CarePlan, *, now: datetime | None = None) -> 
     but the plan is queued first (see `deliver_pending`), so it is written when
     the database is back.
     """
-    now = _utc(now)
+    now = utc(now)
     plan = without_bidi_controls(plan)  # the person's words, never reordered on screen
     down = _deliver_first(db)
     try:
@@ -107,7 +108,7 @@ def record_consent(
     _deliver_first(db)
     with db.session() as session:
         consents = ConsentRepository(session)
-        return consents.record(conversation_id, given, wording, _utc(now), practice_id=practice_id)
+        return consents.record(conversation_id, given, wording, utc(now), practice_id=practice_id)
 
 
 def latest_consent(db: Database, conversation_id: str, *, practice_id: str) -> Consent | None:
@@ -127,7 +128,7 @@ def flag_risk(db: Database, plan: CarePlan, flag: RiskFlag, *, now: datetime | N
     the database knew. `queued(db, plan.conversation_id, practice_id=plan.practice_id)` then
     says so.
     """
-    now = _utc(now)
+    now = utc(now)
     plan, flag = without_bidi_controls(plan), without_bidi_controls(flag)
     down = _deliver_first(db)
     try:
@@ -370,7 +371,7 @@ def _get(db: Database, conversation_id: str, *, practice_id: str) -> CarePlan | 
 def _draft(db: Database, plan: CarePlan, now: datetime | None, *, suggest: bool = True) -> CarePlan:
     """Store the plan's next version. With `suggest`, its community suggestions are worked out
     from the practice's directory; a risk flag's write does not wait for that (it keeps them)."""
-    now = _utc(now)
+    now = utc(now)
     try:
         return _draft_once(db, plan, now, suggest)
     except IntegrityError:
@@ -441,11 +442,3 @@ def _draft_status(plan: CarePlan, previous: CarePlan | None) -> PlanStatus:
     """The assistant only writes drafts, but never downgrades an urgent review."""
     statuses = {plan.status, previous.status if previous else None}
     return PlanStatus.URGENT_REVIEW if PlanStatus.URGENT_REVIEW in statuses else PlanStatus.DRAFT
-
-
-def _utc(now: datetime | None) -> datetime:
-    if now is None:
-        return datetime.now(timezone.utc)
-    if now.tzinfo is None:
-        raise ValueError("`now` must be timezone-aware")
-    return now.astimezone(timezone.utc)
