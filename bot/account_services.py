@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
-
 from bot import security
 from bot.careplan.review import Actor, ApiToken, Role, SignIn, TokenScope, User, is_storable
 from bot.clock import utc
@@ -26,6 +24,7 @@ from bot.store.accounts import (
     UserRepository,
 )
 from bot.store.database import Database
+from bot.store.unit_of_work import Conflict, unit_of_work
 
 SESSION_LIFETIME = timedelta(hours=8)  # one working day; then sign in again
 MIN_PASSWORD_LENGTH = 12  # NCSC: length matters more than complexity rules
@@ -95,9 +94,9 @@ def create_user(
         created_at=utc(now),
     )
     try:
-        with db.session() as session:
-            return UserRepository(session).add(user)
-    except IntegrityError as error:
+        with unit_of_work(db) as work:
+            return work.users.add(user)
+    except Conflict as error:
         raise AccountError(f"A user with the email {user.email} already exists.") from error
 
 

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
 from bot.careplan import review
 from bot.careplan.model import CarePlan, PlanNotFound, PlanStatus, SuggestionStatus
 from bot.careplan.review import Actor, AuditEntry, Change, Permission, TranscriptLine, VersionConflict
@@ -22,11 +20,10 @@ from bot.clock import utc
 from bot.directory import plans as plans_from_directory
 from bot.directory.model import Service
 from bot.directory.plans import community_suggestions
-from bot.store.audit import AuditRepository
 from bot.store.database import Database
-from bot.store.directory import DirectoryRepository
 from bot.store.repository import PlanRepository, PlanSearch
 from bot.store.transcripts import TranscriptReader
+from bot.store.unit_of_work import Conflict, unit_of_work
 
 __all__ = [
     "Inbox",
@@ -59,24 +56,23 @@ class Inbox:
 
 def inbox(db: Database, actor: Actor, search: PlanSearch) -> Inbox:
     review.require(actor, Permission.VIEW)
-    with db.session() as session:
-        plans = PlanRepository(session)
-        found, total = plans.search(actor.practice_id, search)
-        return Inbox(found, total, plans.count_by_status(actor.practice_id))
+    with unit_of_work(db) as work:
+        found, total = work.plans.search(actor.practice_id, search)
+        return Inbox(found, total, work.plans.count_by_status(actor.practice_id))
 
 
 def plan_for_review(db: Database, actor: Actor, plan_id: int) -> CarePlan:
     review.require(actor, Permission.VIEW)
-    with db.session() as session:
-        return _practice_plan(PlanRepository(session), actor, plan_id)
+    with unit_of_work(db) as work:
+        return _practice_plan(work.plans, actor, plan_id)
 
 
 def audit_trail(db: Database, actor: Actor, plan_id: int) -> list[AuditEntry]:
     """Who changed what in the plan, newest first."""
     review.require(actor, Permission.VIEW)
-    with db.session() as session:
-        _practice_plan(PlanRepository(session), actor, plan_id)
-        return AuditRepository(session).for_plan(plan_id)
+    with unit_of_work(db) as work:
+        _practice_plan(work.plans, actor, plan_id)
+        return work.audit.for_plan(plan_id)
 
 
 def transcript(db: Database, reader: TranscriptReader, actor: Actor, plan_id: int) -> list[TranscriptLine]:
@@ -115,9 +111,9 @@ def edit_plan(
 def find_services(db: Database, actor: Actor, words: str) -> list[Service]:
     """The practice's services that fit a professional's search, to add to a plan."""
     review.require(actor, Permission.EDIT)
-    with db.session() as session:
-        stored = DirectoryRepository(session).list(actor.practice_id, active_only=True)
-    return plans_from_directory.find_services(words, [s.service for s in stored])
+    with unit_of_work(db) as work:
+        services = work.active_services(actor.practice_id)
+    return plans_from_directory.find_services(words, services)
 
 
 def add_suggestion(
@@ -212,25 +208,17 @@ def _change(
     *,
     with_directory: bool = False,
 ) -> CarePlan:
-    """`make_change(plan)`; with `with_directory`, `make_change(plan, the practice's active services)`."""
+    """`make_change(plan)`; with `with_directory`, `make_change(plan, the practice's active services)`.
+    The change is stored as the plan's next version with its audit entries, as a draft is."""
     try:
-        with db.session() as session:
-            directory = []
-            if with_directory:
-                stored = DirectoryRepository(session).list(actor.practice_id, active_only=True)
-                directory = [service.service for service in stored]
-            plans = PlanRepository(session)
-            plan = _practice_plan(plans, actor, plan_id, for_update=True)
+        with unit_of_work(db) as work:
+            directory = work.active_services(actor.practice_id) if with_directory else []
+            plan = _practice_plan(work.plans, actor, plan_id, for_update=True)
             if expected_version is not None and expected_version != plan.version:
                 raise _conflict(plan.version)
             change = make_change(plan, directory) if with_directory else make_change(plan)
-            plans.update(change.plan)
-            plans.add_version(change.plan)
-            audit = AuditRepository(session)
-            for entry in change.entries:
-                audit.add(entry)
-            return change.plan
-    except IntegrityError as error:
+            return work.save_version(change.plan, lambda _saved: change.entries)
+    except Conflict as error:
         # SQLite has no row locks: another change took this version number first.
         raise _conflict(None) from error
 

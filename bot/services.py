@@ -1,7 +1,9 @@
 """What the product does with plans, for the Rasa actions, the CLI and the web console.
 
-Each function is one unit of work (one transaction). Entrypoints call these
-and never touch the repositories or SQL themselves.
+Each function is one unit of work (one transaction, bot/store/unit_of_work.py, which owns
+the session, the repositories and what the database's errors mean). Entrypoints call these
+and never touch the repositories or SQL themselves; a plan's version is written only by
+`UnitOfWork.save_version`, here and in `bot.review_services` alike (issue 15).
 
 Nothing is lost when the database is down (issue 12, issue 13 item 12). A risk
 flag that cannot be written is kept in a durable outbox on local disk
@@ -24,27 +26,20 @@ from __future__ import annotations
 
 import copy
 import logging
-import socket
-import sqlite3
 import threading
 from dataclasses import replace
 from datetime import datetime
 from weakref import WeakSet
 
-from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-
 from bot.careplan.exports import plan_from_dict, plan_to_dict
-from bot.careplan.model import CarePlan, Consent, PlanNotFound, PlanStatus
+from bot.careplan.model import CarePlan, CommunitySuggestion, Consent, PlanNotFound, PlanStatus
 from bot.careplan.review import KEPT_ON_REDRAFT, drafted, merge_suggestions
 from bot.clock import utc
 from bot.directory.plans import community_suggestions
 from bot.safety.risk import RiskFlag
-from bot.store.audit import AuditRepository
 from bot.store.database import Database, migrate
-from bot.store.directory import DirectoryRepository
 from bot.store.outbox import Entry, Outbox
-from bot.store.repository import ConsentRepository, PlanRepository
+from bot.store.unit_of_work import Conflict, UnitOfWork, is_unavailable, unit_of_work
 from bot.text_safety import without_bidi_controls
 
 __all__ = [
@@ -106,16 +101,15 @@ def record_consent(
 ) -> Consent:
     """Keep the person's answer to the consent question with the exact wording they saw."""
     _deliver_first(db)
-    with db.session() as session:
-        consents = ConsentRepository(session)
-        return consents.record(conversation_id, given, wording, utc(now), practice_id=practice_id)
+    with unit_of_work(db) as work:
+        return work.consents.record(conversation_id, given, wording, utc(now), practice_id=practice_id)
 
 
 def latest_consent(db: Database, conversation_id: str, *, practice_id: str) -> Consent | None:
     """The consent answer in force for a practice's conversation, if it has been asked."""
     _deliver_first(db)
-    with db.session() as session:
-        return ConsentRepository(session).latest(conversation_id, practice_id=practice_id)
+    with unit_of_work(db) as work:
+        return work.consents.latest(conversation_id, practice_id=practice_id)
 
 
 def flag_risk(db: Database, plan: CarePlan, flag: RiskFlag, *, now: datetime | None = None) -> CarePlan:
@@ -162,9 +156,9 @@ def delete_conversation_data(db: Database, conversation_id: str, *, practice_id:
     down = _deliver_first(db)
     if down is not None:
         raise down
-    with db.session() as session:
-        PlanRepository(session).delete_conversation(conversation_id, practice_id=practice_id)
-        ConsentRepository(session).delete_conversation(conversation_id, practice_id=practice_id)
+    with unit_of_work(db) as work:
+        work.plans.delete_conversation(conversation_id, practice_id=practice_id)
+        work.consents.delete_conversation(conversation_id, practice_id=practice_id)
     outbox().remove_conversation(_database_key(db), conversation_id, practice_id=practice_id)
 
 
@@ -180,19 +174,18 @@ def list_plans(
     """Plans, most recently updated first."""
     status = PlanStatus(status) if status is not None else None
     _deliver_first(db)
-    with db.session() as session:
-        return PlanRepository(session).list(status=status, practice_id=practice_id)
+    with unit_of_work(db) as work:
+        return work.plans.list(status=status, practice_id=practice_id)
 
 
 def plan_history(db: Database, conversation_id: str, *, practice_id: str) -> list[CarePlan]:
     """Every kept version of a practice's plan for a conversation, oldest first."""
     _deliver_first(db)
-    with db.session() as session:
-        plans = PlanRepository(session)
-        plan = plans.get_by_conversation(conversation_id, practice_id=practice_id)
+    with unit_of_work(db) as work:
+        plan = work.plans.get_by_conversation(conversation_id, practice_id=practice_id)
         if plan is None or plan.id is None:
             raise PlanNotFound(f"no plan for conversation {conversation_id!r} at practice {practice_id!r}")
-        return [plan_from_dict(snapshot) for snapshot in plans.versions(plan.id)]
+        return [plan_from_dict(snapshot) for snapshot in work.plans.versions(plan.id)]
 
 
 # --- Nothing lost when the database is down -----------------------------------------------------
@@ -236,18 +229,6 @@ def open_plan_store(url: str) -> Database:
         _unmigrated.add(db)
         return db
     return Database.from_url(url)
-
-
-def is_unavailable(error: BaseException) -> bool:
-    """The database could not be reached, or did not answer in time: worth retrying later.
-    Not a bug, a constraint or bad data, which retrying would not mend."""
-    if isinstance(error, InterfaceError) and isinstance(error.orig, sqlite3.InterfaceError):
-        return False  # SQLite's is a value it cannot bind: a bug, not an outage
-    if isinstance(error, (OperationalError, InterfaceError, PoolTimeout)):
-        return True  # connection refused or lost, timeouts; SQLite: file unopenable, read-only, locked
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
-        return True
-    return isinstance(error, (ConnectionError, TimeoutError, socket.timeout))
 
 
 def queued(db: Database, conversation_id: str, *, practice_id: str) -> bool:
@@ -364,8 +345,8 @@ def _merged(*lists: list[dict]) -> list[dict]:
 
 
 def _get(db: Database, conversation_id: str, *, practice_id: str) -> CarePlan | None:
-    with db.session() as session:
-        return PlanRepository(session).get_by_conversation(conversation_id, practice_id=practice_id)
+    with unit_of_work(db) as work:
+        return work.plans.get_by_conversation(conversation_id, practice_id=practice_id)
 
 
 def _draft(db: Database, plan: CarePlan, now: datetime | None, *, suggest: bool = True) -> CarePlan:
@@ -374,39 +355,42 @@ def _draft(db: Database, plan: CarePlan, now: datetime | None, *, suggest: bool 
     now = utc(now)
     try:
         return _draft_once(db, plan, now, suggest)
-    except IntegrityError:
+    except Conflict:
         # Another process stored this conversation's plan (or version) between our
         # read and our write: build on what it stored.
         return _draft_once(db, plan, now, suggest)
 
 
 def _draft_once(db: Database, plan: CarePlan, now: datetime, suggest: bool) -> CarePlan:
-    with db.session() as session:
-        fresh = None  # None keeps the suggestions the plan had
-        if suggest:
-            # Before the plan's row is locked: the matching reads only this draft's words.
-            directory = DirectoryRepository(session).list(plan.practice_id, active_only=True)
-            fresh = community_suggestions(plan, [stored.service for stored in directory])
-        plans = PlanRepository(session)
-        previous = plans.get_by_conversation(
+    """One try at storing the draft as the conversation's next version, with its audit entries."""
+    with unit_of_work(db) as work:
+        # Before the plan's row is locked: the matching reads only this draft's words.
+        fresh = community_suggestions(plan, work.active_services(plan.practice_id)) if suggest else None
+        previous = work.plans.get_by_conversation(
             plan.conversation_id, practice_id=plan.practice_id, for_update=True
         )
-        if previous is None:
-            stored = _first_version(plan, now)
-            stored.community_suggestions = merge_suggestions([], fresh)
-            plans.add(stored)
-        else:
-            if previous.id is not None and not plans.has_version(previous.id, previous.version):
-                plans.add_version(previous)  # e.g. stored by hand, without a snapshot
-            stored = _next_version(previous, plan, now)
-            # Professionals' statuses are kept for services still suggested (and for any they marked).
-            stored.community_suggestions = merge_suggestions(previous.community_suggestions, fresh)
-            plans.update(stored)
-        plans.add_version(stored)
-        audit = AuditRepository(session)
-        for entry in drafted(previous, stored, now):  # so a reviewer sees what the person changed
-            audit.add(entry)
-        return stored
+        if previous is not None and not _has_snapshot(work, previous):
+            work.plans.add_version(previous)  # e.g. stored by hand, without a snapshot
+        stored = _drafted_version(previous, plan, now, fresh)
+        # The audit entries show a reviewer what the person changed.
+        return work.save_version(stored, lambda saved: drafted(previous, saved, now))
+
+
+def _has_snapshot(work: UnitOfWork, plan: CarePlan) -> bool:
+    """Whether the stored plan's version has its snapshot (nothing to keep without an id): a re-draft
+    never loses the version before it."""
+    return plan.id is None or work.plans.has_version(plan.id, plan.version)
+
+
+def _drafted_version(
+    previous: CarePlan | None, plan: CarePlan, now: datetime, fresh: list[CommunitySuggestion] | None
+) -> CarePlan:
+    """The draft as the conversation's next version. Professionals' statuses are kept for services
+    still suggested (and for any they marked); `fresh` None keeps the stored plan's as they are."""
+    stored = _first_version(plan, now) if previous is None else _next_version(previous, plan, now)
+    kept = previous.community_suggestions if previous is not None else []
+    stored.community_suggestions = merge_suggestions(kept, fresh)
+    return stored
 
 
 def _first_version(plan: CarePlan, now: datetime) -> CarePlan:
