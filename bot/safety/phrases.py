@@ -1,4 +1,4 @@
-"""The words of risk, as phrases the detector compiles to spaCy Matcher patterns.
+"""The words of risk, read once from phrases.yml, for the detector to compile to spaCy Matcher patterns.
 
 Two lists. PHRASES are clear disclosures: the crisis reply at once.
 PHRASES_TO_CHECK are signals that are unclear on their own ("what's the
@@ -6,446 +6,55 @@ point", "I have to walk on eggshells"): a gentle check first, with help
 offered either way. Both are read in their context the same way
 (bot/safety/detector.py), so a negation, a plan for "if", someone else's
 story or a joke sets either aside.
+
+The phrases, their grammar and how to add one are in phrases.yml. Here they are
+only read: each {name} is replaced by the words of that list, so the detector
+gets plain phrases in the grammar it compiles.
 """
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
 from bot.safety.risk import RiskCategory
 
-# --- The phrase grammar ----------------------------------------------------
-# Tokens are separated by spaces. A token is:
-#   word        the word itself (lower case)         a|b|c   any of these words
-#   ~word       any form of the word (its lemma)     ~a|b    any form of a or b
-#   word%       the word, allowing spelling slips (for long words only)
-#   ...?        the token may be missing             _       one word of any kind may stand here
-#   <punct>     a punctuation mark
-#   word@VERB   the word as that part of speech ("fitting@VERB": "he's fitting", not "a fitting time")
-# A phrase is one token per word: to allow "too many" or "loads", write "too? many|loads".
-ME = "myself|meself|myslf|mysef|mself|myslef|myelf|mysefl|meslf"
-SOMEONE_ELSE = "himself|herself|themselves|themself"
-# "can't" is two tokens to spaCy ("ca", "n't"); "cant" and "cannot" are one.
+PHRASES_FILE = Path(__file__).with_name("phrases.yml")
+
+# "can't" is two tokens to spaCy ("ca", "n't"); "cant" and "cannot" are one. A phrase
+# with CANNOT stands for one phrase per form (detector.expand).
 CANNOT = "<cannot>"
-CANNOT_FORMS = ("ca|can|could|wo n't|nt|not", "cant|cannot|couldnt|cudnt|carnt|cnt|cannae|canny")
 
-DRUGS = (
-    "~pill|~tablet|meds|~medication|~medicine|paracetamol|morphine|insulin|codeine|tramadol|diazepam|"
-    "sertraline|~painkiller|~antidepressant|~sleeping|~box|~packet|~strip|~bottle|~load|~lot|~bunch"
-)
-HARM = (
-    "~cut|~slash|~burn|~scratch|~hurt|~harm|~injure|~punish|~starve|~bruise|~hit|~punch|~bite|~scald|~carve|"
-    "~stab|~slice|hurtin|harmin|cuttin"
-)
-ATTACK = (
-    "~hit|~beat|~punch|~kick|~slap|~push|~shove|~strangle|~choke|~rape|~abuse|~assault|~batter|~bully|"
-    "~grab|~smack|~thump|~throttle|~bite|~spit|~burn|~blackmail|~threaten|~molest"
-)
-PERSON = (
-    "he|she|they|him|her|them|husband|hubby|wife|partner|boyfriend|girlfriend|ex|son|daughter|dad|father|"
-    "mum|mother|brother|sister|uncle|aunt|carer|carers|stepdad|grandson|granddaughter|nephew|niece|"
-    "neighbour|landlord|someone|somebody|staff|man|woman|people"
-)
+_WORD_LIST = re.compile(r"\{(\w+)\}")
 
-PHRASES: dict[RiskCategory, list[str]] = {
-    RiskCategory.SUICIDAL_THOUGHTS: [
-        f"~finish {ME} off",
-        "~finish my|me life",
-        "how to ~end it",
-        "~end it on my own terms",
-        "~want|wanna tae be? die|deid",
-        "want|wants die",
-        "no ~want to live|die",
-        "how many units of insulin it would|to",
-        f"'ll|will|gonna do it {ME}",
-        "~drive|driving into a|the wall|tree|river|bridge|lorry",
-        "unalive|unaliving|unalived",
-        "~tie|~hang a|the _? noose|belt|rope",
-        "noose",
-        "engine running",
-        "~pick|picked|~set a date",
-        "~make my arrangements",
-        "~make|~have _? arrangements for when",
-        "wo|will|'ll|not|n't _? be alive|around|here by|at|for|in|much",
-        "~intend|~plan|~expect to be around|here|alive",
-        "~stop taking my _? _? ~tablet|~pill|~medication|meds|insulin on purpose|deliberately",
-        "~swallow|~take the lot",
-        "~hope|~pray _? i|i'll|ill _? die|~go in my sleep",
-        "die in my sleep",
-        "~give|giving my things|stuff|belongings away",
-        "high enough to",
-        "wanna|~want be|being alive",
-        "n't|nt|dont|not wanna|~want to? be|being alive|here|around",
-        "n't|nt|dont|not ~intend|~plan|~expect to be around|here|alive",
-        "not|never needing|having to ~hurt|~harm|~cut",
-        "~look up which|what floor|bridge|building|cliff",
-        "i _? 'll|will|am|'m|gonna _? ~make|making sure of it",
-        "~lose my nerve",
-        f"~kill|kil|kll|killin|~top|~off|~hang|~drown|~shoot|~gas|~poison _? {ME}",
-        "~kill|kil|~top _? my self",
-        "kms",
-        "kys",
-        f"~kill|~hang|~drown|~shoot|~gas|~top {SOMEONE_ELSE}",
-        f"~use|using it|them on {ME}",
-        "suicide%",
-        "suicidal%",
-        "suicidle",
-        "sucide",
-        "suiside",
-        "suicidel",
-        "suicdal",
-        "sucidal",
-        "~end|~take my|me own? life",
-        "~end it all|tonight|now|today|soon",
-        "~end everything|things",
-        "~think|~plan|~want|thinking|thinkin|going|gonna|~mean|~decide _? to|of|about ~end it",
-        "~want|wanna|~wish to|2? die|dye|di",
-        "~want|~wish to be dead",
-        "rather be|~die dead|gone",
-        "~rather die",
-        "~wish|wishing|~pray i|id|i'd|that _? was|were|'d|could|would _? dead|gone|die|never",
-        "~wish|~pray _? i _? not|never wake|woke|born|here|alive|exist",
-        "~pray _? ~take me",
-        "~sleep and not|never wake",
-        "not|never|n't|nt wake|waking up",
-        "better off dead|gone|without",
-        "better off without me",
-        "better|happier|easier|~cope _? off? if|without i|im|me _? was|were|wasnt|wasn't|weren't|gone|dead|here _? _? dead|gone|around|here|alive|n't|nt|not?",
-        "~be|~cope better|happier without me",
-        "no|nothing|any reason|point to|in|of|for _? live|living|go|going|carry|carrying|keep|be|being|life",
-        "no point carrying|going|living|being",
-        "n't|nt|not|dont|never|cant _? see|find|have any|a|the? reason|point",
-        "point of|in anything any? more|anymore",
-        "not|n't|nt|isn't|isnt worth living",
-        "life|living|it is|'s|isnt|isn't not? worth it|living",
-        f"{CANNOT} go|carry on",
-        f"{CANNOT} do this|it any? more|anymore|longer",
-        f"{CANNOT} cope any? more|anymore|longer",
-        "do|does n't|nt|not want to be here|alive|around|living any? more|anymore|longer",
-        "do|does n't|nt|not want to live|exist|carry|go",
-        "dont want to be|live here|alive|around|living|exist",
-        "dont want to live|exist|carry|go",
-        "not|n't|nt being alive|here|around",
-        "~want it all to end|stop",
-        "~want everything to end|stop",
-        "wo|will n't|nt|not be around|here much|for|at|by|when|long",
-        "wont|won't be around|here much|for|at|by|when|long",
-        "~save|~stockpile|~hoard|~collect|saving|stockpiling up? _? my? " + DRUGS,
-        DRUGS + " saved|stockpiled|hidden|hid|stashed up|away?",
-        "enough " + DRUGS + " to do|end|kill",
-        f"how many {DRUGS} it would|to ~take|~kill",
-        "~look|~google|~search|~research _? up? _? how to die|~kill|end|~overdose",
-        "~google|googling|~search|~research|~look up ways|how to die|~kill|~end",
-        "ways to die|~kill|end",
-        "~say|~write|said|written _? my goodbyes|goodbye",
-        "goodbye ~letter|~note|~message",
-        "suicide ~note|~letter",
-        "~make up my mind",
-        "~jump off|from a|the _? bridge|building|cliff|roof|car|multi|block|balcony",
-        "~stand|stood|~go on|at the bridge|edge|cliff",
-        "of|about jumping|hanging|drowning|overdosing|overdoing",
-        "~jump|~step|~throw|~walk|~lie myself? in front of a|the _? train|bus|lorry|car|traffic",
-        "~walk|~wade into the sea|river|water|canal",
-        "~crash|~drive the|my car into|off",
-        "~tired|sick of living|being alive|life",
-        "~be a burden to _? everyone|everybody|you|them|family|all",
-        "everyone|everybody|they|family|kids|world would be better|happier",
-        "a relief for|to everyone|everybody|them|all",
-        "~disappear forever|for good",
-        "done with life|living",
-        "no|only way out",
-        "my own funeral",
-        "when i|i'm|im 'm? gone",
-        "~take us both|all",
-        "~overdose on purpose",
-        "just ~join her|him|them",
-        "~be with her|him again",
-        "a|the rope in|for|round",
-    ],
-    RiskCategory.SELF_HARM: [
-        "sh'd|shd",
-        "~reopen _? _? scars|cuts|wounds",
-        "till|until|so its|it's|they|they're|it _? raw|split|blistered|bleeding",
-        "on purpose|deliberately",
-        "hurtin|hurting|harming my own? body|self|myself|meself",
-        "~hurt|~harm my own body",
-        "~go in the bathroom and cut",
-        "and cut <punct>",
-        "and cut .",
-        "~use a|the lighter|glass|compass|knife on",
-        "with|wiv|from glass|a blade|razor|knife",
-        f"{HARM} _? {ME}",
-        f"{HARM} _? {SOMEONE_ELSE}",
-        "~cut|~slash|~burn|~scratch|~scald|~carve|~pick|~stub _? _? into|on|out? on? my|me arm|arms|wrist|wrists|leg|legs|skin|thigh|thighs|stomach|hands|hand|body",
-        "~make|~get myself bleed",
-        "~cut arm|arms|wrist|wrists|leg|legs|thigh|thighs",
-        "till|until|so _? they|it|i|my _? ~bleed",
-        "self -? harm|harming|harmed|harmin|injure|injuring|injury",
-        "self-harm|self-harming|selfharm|selfharming|slef|sh|self-injuring|self-injury|selfinjury",
-        "self injury|injuring|injure",
-        "~relapse on sh|self",
-        "sh again|agen|agn",
-        "~cut again|agen|agin|agn|deeper",
-        "i cut|cutting|cuttin <punct>",
-        "cuttin|cutting deeper",
-        "~be|~start|~keep cutting|cuttin",
-        "~go back to cutting",
-        "cutting|burning|hurting _? myself|again|agen|deeper",
-        "the|my|fresh|new cuts",
-        "~use|~take|~keep|~hide _? a|the|my? _? ~blade|~razor",
-        "~find|found ~blade|~razor",
-        "~bang|~hit my head against|on _? the? wall|floor|door",
-        "~hurt|~harm myself? on purpose|deliberately",
-        "deliberately ~break|~burn|~cut|~hurt",
-        "~urge to ~cut|~hurt|~harm",
-        "~drink bleach",
-        "~take extra " + DRUGS,
-    ],
-    RiskCategory.SAFEGUARDING: [
-        "rough with me|us",
-        "~keep me in my|the room|house|flat",
-        "~smash the|my place|house|flat up",
-        "~regret it if i",
-        f"{PERSON} ~check|~read my phone|messages|texts",
-        f"{PERSON} ~go through my phone|messages|texts",
-        f"{PERSON} ~hide|~take|~keep _? my _? inhaler|inhalers|insulin|tablets|meds|oxygen|keys|phone",
-        f"{PERSON} ~turn|~switch the|my oxygen off",
-        "~burn the|my house|place|flat down with me",
-        "~hide|hiding from him|her|them",
-        "~get|~be rough when|with",
-        "~pinch me|my",
-        "take|takes|taking no for an answer",
-        "~smash|~break|~take my phone so",
-        "~come in|into my room at night",
-        "~get nasty|angry if|when i",
-        "what he|she|they 'll|will|might|would do to me",
-        "~hurt her|him|mum|mom|dad and us",
-        "us kids ~hide",
-        "~send|~share pictures|photos|pics of myself|me",
-        "~share them if",
-        "~sell my _? ~tablet|~pill|meds",
-        f"{ATTACK} me|us|my|her|him|them",
-        f"{PERSON} ~hurt me|us|my|them",
-        "~beat me|us up",
-        f"~scared|~afraid|~frightened|~terrified|~fear _? of my|him|her|them|{PERSON}",
-        "~scared|~afraid|~frightened|~terrified to go home|back|out|tell",
-        "~scared|~afraid|~frightened|~terrified _? at|of home",
-        "~scared|~afraid|~frightened|~terrified what he|she|they will|'ll|might|would do",
-        "not|n't|nt|never _? safe at|in|for home|house|flat|here|me",
-        "do|does n't|nt|not feel safe",
-        "dont feel safe",
-        "~feel unsafe",
-        "unsafe at|in home|my",
-        "~lock me in|out|up",
-        "~get hit|beaten|hurt|slapped|kicked|punched",
-        "~be hit|beaten|hurt|slapped|kicked|punched|abused|raped|attacked",
-        "~get violent",
-        "~be violent",
-        "violent again|towards|to|with",
-        "~throw things|stuff at me",
-        "wo|will|does|do|doesnt|dont n't|nt|not _? let me see|leave|go|out|have|talk|speak|phone|use|eat",
-        "not allowed out|to",
-        "~take|~keep|~steal|~control all? _? my|the money|benefits|pension|bank|card|change|passport|purse",
-        "money from my purse|bank|account",
-        "~control my money|everything|life|phone",
-        "~force|~make me to? have|do|marry|work|sign",
-        "~force me to",
-        "~force|~make _? _? to marry",
-        "work for no money",
-        "~abuse",
-        "abusive",
-        "abusing",
-        "domestic violence",
-        "domestic abuse",
-        "coercive",
-        "controlling",
-        f"{PERSON} _? is|are|'s|keeps|keep hurting|abusing|hitting|beating|touching me",
-        "~touch me where|inappropriately|when|and",
-        "~be hurt|hurting at home",
-        "in danger",
-        "'ll|will|gonna|~threaten|~say _? _? ~kill me",
-        "going|~want|~threaten to ~kill me",
-        "hurting|hurts me|us",
-        "~threaten to ~kill|~hurt|~hit|~harm|~leave|~throw|~put me?",
-        "put in a home if",
-        "covered in bruises",
-        "~bruise from where",
-        "the marks on them|her|him",
-        "left on their|his|her own|alone for",
-        "no food in the house",
-        "wet pads",
-        "doesn't|doesnt|won't|wont|don't|dont give me my food|meals|tablets",
-        "~get away from him|her|them",
-        "~keep _? safe from",
-        "~scream|~shout at me and",
-        "~make me do stuff|things",
-    ],
-    RiskCategory.MEDICAL_EMERGENCY: [
-        f"{CANNOT} get up off|from the|my? floor|ground",
-        f"~fall|fell|fallen _? and|<punct> _? {CANNOT} get up",
-        "~be|in agony",
-        "face|lips|tongue|throat|eyes _? ~puff|~swell|puffing|swelling up?",
-        "~sit|sat|~sitting on my chest",
-        "grey|gray and sweaty|clammy",
-        "sweaty|sweating and _? grey|pale",
-        "~skin 's|has|is come|gone|coming off",
-        "my|her waters _? ~go|~break|gone|broken",
-        "see the cord",
-        "~bleed from his|her|my ear|ears|head",
-        "~vomit|~be sick and|now _? confused|drowsy",
-        "vomiting and confused",
-        "~breeve|breeve|breve|breef|breathe|breath propaly|properly",
-        "full sentences",
-        "~sting and _? now? _? wheezy|swelling",
-        "~hit|~bang his|her|my head and _? _? _? drowsy|vomiting|bleeding|confused",
-        "chest pain|pains|painz",
-        "pain|pains|ache|pressure|tightness in|across my|the|his|her chest",
-        "~crush|crushing|tight|tightness|heavy|heaviness _? chest",
-        "chest ~be|~feel|is|feels|'s _? tight|heavy|crushing|squeezed|burning|hurting",
-        f"{CANNOT} breathe|breath|breth|breathing|brethe|breeve|breve|breef",
-        f"{CANNOT} talk|speak in full? sentences",
-        f"{CANNOT} get|catch|finish my|a? breath|sentence",
-        "~struggle|struggling|~fight|hard|difficult|trouble|~gasp to|for|breathing? breathe|breath|breathing|air|breth",
-        "not|n't|nt|stopped breathing",
-        "~go|~turn|~be blue|grey|gray",
-        "lips ~be|~go|are|going blue",
-        "~face ~droop|drooping|droopy|dropped|dropping|fallen|lopsided|numb",
-        "side of his|her|my face has|is|'s dropped|drooping|fallen",
-        "droopy|drooping|fallen|lopsided _? face|mouth|one side",
-        "~slur _? words|speech|speaking|talking",
-        "slurring",
-        "slurred",
-        "words are all? jumbled|muddled|wrong",
-        "speech is funny|slurred|strange|wrong",
-        f"{CANNOT} speak|talk|get|find|lift|move|feel my|his|her? properly|right|arm|leg|side|words|left|right",
-        "arm|leg|side|hand _? ~go|~be|is|has|gone weak|numb|dead|floppy",
-        "~have|having|~think a|an heart attack|stroke|fit|seizure|asthma attack|anaphylactic|allergic",
-        "~have|having a|an? heart attack|stroke|seizure",
-        "heart attack|stroke _? now|right|rn|happening",
-        "~have|having a|an? seizure",
-        "seizure|seizures _? now|right|rn|happening|again|wo|won't|wont",
-        "overdose%",
-        "overdosed",
-        "overdosing",
-        "od|od'd|oded|o.d.",
-        f"~take|~swallow|~have|~drink _? too many|much _? _? {DRUGS}",
-        f"took|swallowed|taken|drank|downed _? loads|load|whole|entire|all|lots _? _? {DRUGS}",
-        f"all|whole|entire _? _? {DRUGS} at once|together",
-        "~think|thinking of|about taking|swallowing _? all|whole|entire|the lot",
-        f"~take|~swallow|took _? \\d+|20|30|40|50|100 _? _? {DRUGS}",
-        "~take|~swallow _? a|the|my _? whole|entire packet|box|bottle|strip",
-        "~swallow _? _? bleach|poison|some|liquid|batteries|battery",
-        "~drink|~swallow _? _? _? bleach|poison|dishwasher|detergent|antifreeze|liquid",
-        "~collapse",
-        # Spelt out, not loosely: two slips from "unconscious" is "conscious".
-        "unconscious|unconcious|unconsious|unconscous|unconsciuos|uncoscious",
-        "~pass out",
-        "~black out",
-        "~be out for",
-        "wo|will|can n't|nt|not wake|respond|come round|answer|feed",
-        "ca n't wake",
-        "~bleed _? heavily|badly|loads|lot|everywhere|wo|won't|wont|will",
-        "blood coming|pouring from|out",
-        "it's|its pouring out",
-        "wo|will|can|ca n't|nt|not stop the? bleeding|bleeding",
-        "cant stop the? bleeding",
-        "~bleed and|that|it _? wo|will|wont|won't n't|nt|not? stop",
-        "~have a fit",
-        "~be|~start|~keep fitting|seizing",
-        "convulsing",
-        "throat ~be|is|~feel _? swelling|swollen|closing|tight",
-        "~swell|swelling up? throat|tongue|lips",
-        "tongue|lips|face _? _? swelling|swollen",
-        "hard|difficult to swallow",
-        "anaphylaxis%",
-        "anaphylactic",
-        "~cough|~throw|~vomit|~sick up? _? _? blood",
-        "~be sick blood",
-        "poo is black",
-        "worst headache",
-        "sudden|severe|terrible _? headache and",
-        "been|~get|got stabbed|shot",
-        "not making sense",
-        "~go|gone|suddenly|very confused|drowsy|floppy",
-        "blood sugar is 1|2|0|1.8|1.5|2.1",
-        "rash that does|doesn't|doesnt n't? fade",
-        "~hit his|her|my head and",
-        "inhaler is|isn't|isnt n't|nt|not? working|helping",
-        "~have an asthma attack",
-        "~feel faint",
-        "clammy",
-    ],
-}
 
+def _phrase(phrase: Any, words: dict[str, str]) -> str:
+    if not isinstance(phrase, str):
+        raise TypeError(f"{PHRASES_FILE.name}: {phrase!r} is not a phrase; write it in double quotes")
+
+    def word_list(found: re.Match[str]) -> str:
+        if found[1] not in words:
+            raise ValueError(
+                f"{PHRASES_FILE.name}: {phrase!r} names {{{found[1]}}}, not a list under `words`"
+            )
+        return words[found[1]]
+
+    return _WORD_LIST.sub(word_list, phrase)
+
+
+def _by_category(data: dict[str, list[Any]], words: dict[str, str]) -> dict[RiskCategory, list[str]]:
+    return {
+        RiskCategory(category): [_phrase(phrase, words) for phrase in phrases]
+        for category, phrases in data.items()
+    }
+
+
+_DATA: dict[str, Any] = yaml.safe_load(PHRASES_FILE.read_text(encoding="utf-8"))
+WORDS: dict[str, str] = {name: "|".join(alternatives) for name, alternatives in _DATA["words"].items()}
+CANNOT_FORMS: tuple[str, ...] = tuple(_DATA["cannot"])
+PHRASES: dict[RiskCategory, list[str]] = _by_category(_DATA["clear"], WORDS)
 # Signals that are unclear on their own: asked about gently, never let pass.
-PHRASES_TO_CHECK: dict[RiskCategory, list[str]] = {
-    RiskCategory.SUICIDAL_THOUGHTS: [
-        "what|whats|whit 's? the point",
-        "how much more i can|could take",
-        "~be|~get tired|sick of everything|life|living",
-        "tired of being here|alive|around",
-        "n't|not|never see|seeing a|any future",
-        "not sure i see|have a|any future",
-        "no future for me",
-        "easier for everyone|everybody|all if i",
-        "better off without me",
-        "~want|wanted it all to stop|end",
-        "~want|wanted everything to stop|end",
-        "~be a burden on|to everyone|everybody|them|my",
-        "~be just a burden",
-        "n't|not mind if i did|didn't|didnt n't? wake",
-        "n't|not ~want to carry|go on like this",
-        "sure i ~want to carry|go on like this",
-        "~feel like giving|~give up",
-        "~give|given up on life|everything|myself",
-        "~go away forever",
-        "~go away for good",
-        "~be arsed wi|with life",
-        "dark|bad thoughts",
-        "nothing ~matter|matters now|anymore",
-        "wo|will n't|nt? be needing it|them",
-    ],
-    RiskCategory.SELF_HARM: [
-        f"~feel like ~hurt|hurting|~harm|harming {ME}",
-        f"~think|thinking about ~hurt|hurting|~harm|harming {ME}",
-        "the|my old urges",
-        "~urge to ~cut|~hurt|~harm",
-        "~mark|~scar|~cut on my|me arm|arms|wrist|wrists|leg|legs|thigh|thighs",
-        f"~hit|~punish|~burn|~scratch {ME}",
-        f"~do things to {ME}",
-        "roll up my sleeves",
-        "long sleeves _? _? _? _? for a reason",
-        "~go back to the razor|blade|blades",
-        "~hit|hittin my|ma heid|head aff|off|against",
-        "n't|not _? care what ~happen|happens",
-        "~pick|picking at my skin",
-    ],
-    RiskCategory.SAFEGUARDING: [
-        "~get angry and i ~get scared|frightened",
-        "~be|~get scared|frightened of him|her|my",
-        "~be|~get scared at home",
-        "~walk on eggshells",
-        "~be careful what i say",
-        "n't|nt|not|disnae ~like me ~talk|talking|talkin|~see|seeing|seein|~go|going|goin",
-        "~have|got a temper on",
-        "~punch the wall",
-        "~lock my|me door|in",
-        "~handle|~control|controls all the money",
-        "n't|not get a say",
-        "n't|not|nae ~feel safe at home",
-        "home not|n't _? ~feel safe",
-        "not|n't safe at home",
-        "~bruise keep|keeps appearing",
-        "in case he|she looks|reads|sees|checks",
-        "<cannot> really say on here",
-        "~let hisself|himself|herself in",
-        "~get a bit funny if i say no",
-        "~hide in my room",
-        "not|n't really allowed to",
-    ],
-    # A word for a fit on its own ("always half listening for a seizure", "a fitting
-    # time"): whether it is happening now is asked, not assumed.
-    RiskCategory.MEDICAL_EMERGENCY: [
-        f"{CANNOT} get up",
-        "~seizure",
-        "fitting@VERB",
-    ],
-}
+PHRASES_TO_CHECK: dict[RiskCategory, list[str]] = _by_category(_DATA["to_check"], WORDS)
