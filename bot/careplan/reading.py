@@ -127,6 +127,14 @@ _INTENT_READINGS = {
 }
 INTENT_MIN_CONFIDENCE = 0.9
 INTENT_MAX_WORDS = 6
+# A longer reply the model is very sure asks something of the assistant, or comes back, or
+# starts again: read so even when no pattern knows its words. Not its skip, pause, change or
+# don't-know: in a long reply those words are as often part of an answer ("change my diet").
+LONG_REPLY_INTENTS = frozenset(
+    {"ask_privacy", "request_human", "ask_why", "delete_my_data", "ask_medical_advice", "start_again",
+     "resume", "off_topic"}
+)  # fmt: skip
+LONG_REPLY_MIN_CONFIDENCE = 0.97
 
 
 def read_reply(expects: Expects, text: str, nlu: Nlu | None = None, *, question: str = "") -> Reading:
@@ -156,6 +164,12 @@ def read_reply(expects: Expects, text: str, nlu: Nlu | None = None, *, question:
         if respelt != normalise(text):
             second = _read(expects, respelt, respelt, question, nlu)
             reading = second if second.kind != "answer" else Reading("answer", text)
+    elif expects is Expects.FREE_TEXT and reading.kind == "answer":
+        # "caan I chaange my goall": letters doubled by a shaking hand hide a request.
+        squeezed = re.sub(r"([a-z])\1", r"\1", normalise(text))
+        request = read_request(squeezed, question) if squeezed != normalise(text) else None
+        if request is not None:
+            reading = Reading(request.value)
     return reading
 
 
@@ -505,6 +519,9 @@ def _only_smalltalk(clean: str) -> bool:
     return remainder != clean and not re.search(r"[a-z0-9]", remainder)
 
 
+_CONDITION_FIRST = re.compile(r"^\W*(if|when|whenever|as long as|unless)\b")
+
+
 def _from_language_model(clean: str, expects: Expects, question: str, nlu: Nlu) -> NotAnAnswer | None:
     kind = _INTENT_READINGS.get(nlu.intent or "")
     if (
@@ -513,8 +530,16 @@ def _from_language_model(clean: str, expects: Expects, question: str, nlu: Nlu) 
         or kind.value in words.OWN_MEANING.get(question, ())
     ):
         return None
-    if len(clean.split()) > INTENT_MAX_WORDS:
+    if len(clean.split()) > INTENT_MAX_WORDS and not (
+        nlu.intent in LONG_REPLY_INTENTS
+        and nlu.confidence >= LONG_REPLY_MIN_CONFIDENCE
+        and not _CONDITION_FIRST.match(clean)  # "if I had someone to sit with him": what would help
+    ):
         return None
+    if expects is Expects.FREE_TEXT and kind is NotAnAnswer.CHANGE:
+        return None  # "a change of shifts", "change my diet": the patterns know a request to change
+    if kind is NotAnAnswer.DONT_KNOW and words.matches_any(clean, words.HEDGES):
+        return None  # "not sure really, maybe better weather" answers
     if kind is NotAnAnswer.ASK_MEDICAL and "?" not in clean:
         return None  # "worried about my tablets" answers; only a question asks for advice
     if kind is NotAnAnswer.ASK_HUMAN and question in words.ANSWERS_AT:

@@ -82,7 +82,9 @@ ASKS_FOR_A_CALL = _patterns(_DATA["asks_for_a_call"])
 
 _LEADING_YES = re.compile(
     r"^(?:\s*(?:oh|well|um+|erm+|hmm+|ok|okay|right|yes+|yeah+|yeh|yh|ye|yep|yup|ya|aye|sure|go on|"
-    r"definitely|of course|absolutely|please|pls|dear|love|mate|then|one more|another one|another)\b"
+    r"definitely|of course|absolutely|please|pls|dear|love|mate|pet|hun|duck|then|"
+    r"one more|another one|another|"
+    r"i'?d like another one|i would like another one|i'?d like another|i would like another)\b"
     r"(?:[\s,.!:;-]|comma\b|full stop\b)*)+"
     r"(?:(?:i'?d|i would|i should|i want|i wanna|i'?d like|i would like|i should like) (?:like )?to\s+)?",
     re.IGNORECASE,

@@ -33,16 +33,23 @@ HELDOUT = sorted(HERE.glob("replies_heldout_*.yml"))
 MIN_ACCURACY_DEV = 0.97
 # The held-out part misses the 97% target (see the closing notes); these floors
 # stop it getting worse while the reader improves.
-# Measured 2026-12-03 with a fourth held-out part (new voices, scored once, as written):
-# answers 1073/1139, not-an-answer 344/436, kept as an answer 71/436. The first three
-# parts alone: not-an-answer 211/254 (209 before that day's tuning), kept 28/254 (30).
-MIN_ACCURACY_HELDOUT = {"answers": 0.94, "not_an_answer": 0.78}
-MAX_KEPT_HELDOUT = 0.17
+# Measured 2026-12-03 with a fourth held-out part (new voices, scored as written) and the
+# language model trained on varied voices: answers 1073/1139, not-an-answer 360/436, kept as
+# an answer 55/436 (before that day's changes: 344/436 and 71/436 on the same four parts).
+MIN_ACCURACY_HELDOUT = {"answers": 0.94, "not_an_answer": 0.82}
+MAX_KEPT_HELDOUT = 0.13
 
 # Where a question gives a kind of reply a meaning of its own (reading_words.yml
 # own_meaning and question_yes_no), the reading is that meaning: "ok I'm back" to "carry
 # on or stop?" is a yes, and "hold on" to "delete your answers?" keeps them.
-SAME_AS = {("carry_on", "resume"): "yes", ("carry_on", "pause"): "no", ("confirm_delete", "pause"): "no"}
+# And at "anything that would make it easier ...?", asking for simpler words is the answer too:
+# the dialogue keeps it word for word and switches to easy read (bot/careplan/dialogue.py).
+SAME_AS = {
+    ("carry_on", "resume"): "yes",
+    ("carry_on", "pause"): "no",
+    ("confirm_delete", "pause"): "no",
+    ("accessibility", "easy_read"): "answer",
+}
 
 # The corpus names goal questions without their number.
 _SLOT_FOR_QUESTION = {"goal_more": "goal_1_more", "goal_confidence": "goal_1_confidence"}
