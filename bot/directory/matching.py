@@ -24,6 +24,7 @@ query (`bot.directory_services.suggest`).
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -186,8 +187,11 @@ class Matcher:
             for need in self.needs:
                 for phrase in need.said:
                     for start in _occurrences(words, phrase):
-                        looking = by_need.setdefault(need.name, _Looking(need.name))
                         span = words[start : start + len(phrase)]
+                        if said_as_not_needed(text, span[0].start, span[-1].end):
+                            covered.update(range(start, start + len(phrase)))
+                            continue  # "money's fine", "I don't need help with the heating"
+                        looking = by_need.setdefault(need.name, _Looking(need.name))
                         looking.person_words[quote(text, span)] = None
                         content = tuple(w.lemma for w in span if w.content)
                         if content:
@@ -196,7 +200,11 @@ class Matcher:
                         for term in need.finds:
                             looking.terms.setdefault(term, NEED_WEIGHT)
             for position, word in enumerate(words):
-                if word.content and position not in covered:
+                if (
+                    word.content
+                    and position not in covered
+                    and not said_as_not_needed(text, word.start, word.end)
+                ):
                     looking = by_word.setdefault(word.lemma, _Looking(None))
                     looking.person_words[quote(text, [word])] = None
                     looking.terms[(word.lemma,)] = 1.0
@@ -249,6 +257,30 @@ class Matcher:
             Need(name=str(name), said=read(entry.get("said", ())), finds=read(entry.get("finds", ())))
             for name, entry in entries.items()
         )
+
+
+# Words that say a need is not there, in the same clause: before it ("I'm not lonely", "I don't
+# need help with money", "no problems with the heating") or after it ("money's fine", "the bus
+# isn't a problem"). Not "never" or "don't" alone: "I never see anyone" and "I don't see anyone"
+# say the need.
+_NOT_NEEDED_BEFORE = re.compile(
+    r"\b(i'?m not|i am not|not really"
+    r"|(don'?t|do not|doesn'?t|does not|no) (really )?need( any)?( help| support)?( with| for)?"
+    r"|no (problems?|trouble|issues?|worries) (with|about)"
+    r"|not (worried|bothered|concerned|struggling) (about|with)|(not|never) a problem)\b[^.,;!?]*$"
+)
+_NOT_NEEDED_AFTER = re.compile(
+    r"^[^.,;!?]{0,15}?((\s(is|are)|'s|'re) (fine|ok|okay|alright|all right|sorted|good|no problem"
+    r"|not a problem|not an issue)|\s(isn'?t|aren'?t) (a problem|an issue|a worry))\b"
+)
+_CLAUSE = re.compile(r"[.,;!?]|\bbut\b")
+
+
+def said_as_not_needed(text: str, start: int, end: int) -> bool:
+    """Whether the words at text[start:end] are said not to be a need, in their own clause."""
+    lowered = text.lower().replace("\u2019", "'")
+    before = _CLAUSE.split(lowered[:start])[-1]
+    return bool(_NOT_NEEDED_BEFORE.search(before) or _NOT_NEEDED_AFTER.match(lowered[end:]))
 
 
 def _occurrences(words: Sequence[Word], phrase: Lemmas) -> list[int]:

@@ -619,3 +619,42 @@ def test_the_groups_named_to_the_person_are_the_best_three_never_declined_never_
     urgent = CarePlan(conversation_id="c", practice_id="p", status=PlanStatus.URGENT_REVIEW)
     urgent.community_suggestions = plan.community_suggestions
     assert groups_to_mention(urgent) == []
+
+
+def test_a_need_said_not_to_be_there_finds_nothing(matcher: Matcher) -> None:
+    services = [
+        Service(
+            "energy", "Warm Homes", "Independent energy advice and insulation grants.", categories=("Energy",)
+        ),
+        Service(
+            "befriend",
+            "Befriending",
+            "Volunteers who phone people who feel lonely.",
+            categories=("Loneliness",),
+        ),
+        Service("money", "Money Advice", "Help with debt, benefits and bills.", categories=("Money",)),
+    ]
+    said = [
+        Said("concerns", "I'm not lonely, my daughter visits every day. Money's fine."),
+        Said("support needs", "I don't need help with money. It's the heating bills that frighten me"),
+    ]
+
+    suggestions = matcher.suggest(said, services)
+
+    assert [s.service.service_id for s in suggestions][0] == "energy"
+    assert "befriend" not in [s.service.service_id for s in suggestions]
+    # Money advice may still fit the heating bills, but never because of the money said to be fine.
+    quoted = [words for s in suggestions for reason in s.why for words in reason.person_words]
+    assert quoted and not [words for words in quoted if "money" in words.lower()]
+
+
+def test_a_need_said_in_the_negative_is_still_a_need(matcher: Matcher) -> None:
+    services = [Service("befriend", "Befriending", "Volunteers who phone people who feel lonely.")]
+    for words in (
+        "I never see anyone",
+        "I don't see anyone these days",
+        "not worried about money but I am lonely",
+    ):
+        assert [s.service.service_id for s in matcher.suggest([Said("concerns", words)], services)] == [
+            "befriend"
+        ]
