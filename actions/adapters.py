@@ -15,7 +15,7 @@ from bot import services
 from bot.careplan.interview import RISK_CHECKS, build_plan
 from bot.careplan.model import Answer, CarePlan, SupportPerson
 from bot.config import Settings
-from bot.safety.risk import RiskCategory, RiskFlag
+from bot.safety.risk import RiskFlag, category_named
 from bot.store.database import Database
 
 T = TypeVar("T")
@@ -51,7 +51,7 @@ async def flag_risk(tracker: Tracker, categories: list[str], message: str) -> st
     now = datetime.now(timezone.utc)
     plan = plan_from_tracker(tracker)
     for category in categories:
-        flag = RiskFlag(_category(category), message, now)
+        flag = RiskFlag(category_named(category), message, now)
         plan = await in_thread(services.flag_risk, database(), plan, flag)
     return flag_told(tracker)
 
@@ -61,13 +61,6 @@ def flag_told(tracker: Tracker) -> str:
     # Reads the local outbox only; the practice is this deployment's, as on the plan.
     waiting = services.queued(database(), tracker.sender_id, practice_id=settings().practice_id)
     return replies()["risk_flag_waiting" if waiting else "risk_flagged"]
-
-
-def _category(name: str) -> RiskCategory | str:
-    try:
-        return RiskCategory(name)
-    except ValueError:
-        return name  # fail closed: an unknown kind is still flagged
 
 
 def plan_from_tracker(tracker: Tracker) -> CarePlan:

@@ -31,6 +31,15 @@ class Tier(str, enum.Enum):
     CHECK = "check"
 
 
+def category_named(name: str) -> RiskCategory | str:
+    """The kind of risk a name stands for; a name the detector has no category for stays as it
+    is ("unspecified"), so it is still flagged (fail closed)."""
+    try:
+        return RiskCategory(name)
+    except ValueError:
+        return name
+
+
 @dataclass(frozen=True)
 class RiskFlag:
     """A disclosure of risk, kept on the plan so a professional sees it first."""

@@ -36,6 +36,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import delete, update
 
+from bot.core.missed_flags import flag_what_the_action_missed
 from bot.store.conversation_keys import SEPARATOR, conversation_key, key_prefix
 
 ERASE_SLOT = "erase_conversation"
@@ -92,6 +93,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         if erase_requested(tracker):
             self.erase(tracker.sender_id)
             return
+        await flag_what_the_action_missed(tracker, self.practice_id)  # the action server was down
         # Rasa's own save (rasa 3.6), with the event stored under this practice's key.
         await self.stream_events(tracker)
         with self.session_scope() as session:

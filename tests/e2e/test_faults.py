@@ -84,6 +84,10 @@ def test_with_the_action_server_killed_a_disclosure_still_gets_the_crisis_number
     _eventually(lambda: not _alive(pid) or None)
     replies = " ".join(faulty.say(sender, DISCLOSURE))
     assert "116 123" in replies and "999" in replies and "SHOUT" in replies
+    # The flag the action would have written, written by the Rasa server instead.
+    plan = _eventually(lambda: faulty.plan(sender))
+    assert plan["status"] == "urgent_review"
+    assert [flag["message"] for flag in plan["risk_flags"]] == [DISCLOSURE]
 
 
 def _alive(pid: int) -> bool:

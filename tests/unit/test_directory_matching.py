@@ -641,7 +641,7 @@ def test_a_need_said_not_to_be_there_finds_nothing(matcher: Matcher) -> None:
 
     suggestions = matcher.suggest(said, services)
 
-    assert [s.service.service_id for s in suggestions][0] == "energy"
+    assert suggestions[0].service.service_id == "energy"
     assert "befriend" not in [s.service.service_id for s in suggestions]
     # Money advice may still fit the heating bills, but never because of the money said to be fine.
     quoted = [words for s in suggestions for reason in s.why for words in reason.person_words]
