@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+from collections.abc import Reversible
 from datetime import datetime, timezone
 
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
@@ -32,18 +33,24 @@ DONE_MARK = "risk_to_check"  # the slot the action always sets first when it has
 logger = logging.getLogger(__name__)
 
 
-def missed_disclosure(events: list[Event]) -> UserUttered | None:
+def this_turn(events: Reversible[Event]) -> list[Event]:
+    """The events since the person's last message, that message first: one walk back from the end."""
+    turn: list[Event] = []
+    for event in reversed(events):
+        turn.append(event)
+        if isinstance(event, UserUttered):
+            break
+    return turn[::-1]
+
+
+def missed_disclosure(events: Reversible[Event]) -> UserUttered | None:
     """The turn's clear disclosure, if the action that flags it did not complete."""
-    turn_start = max((i for i, e in enumerate(events) if isinstance(e, UserUttered)), default=None)
-    if turn_start is None:
+    turn = this_turn(events)
+    if not turn or not isinstance(turn[0], UserUttered):
         return None
-    message = events[turn_start]
-    if (
-        not isinstance(message, UserUttered)
-        or ((message.parse_data or {}).get("risk") or {}).get("tier") != Tier.CLEAR.value
-    ):
+    message, after = turn[0], turn[1:]
+    if ((message.parse_data or {}).get("risk") or {}).get("tier") != Tier.CLEAR.value:
         return None
-    after = events[turn_start + 1 :]
     ran = [i for i, e in enumerate(after) if isinstance(e, ActionExecuted) and e.action_name == RESPOND_TO]
     if not ran:
         return message  # never ran at all: flag it all the same (fail closed)
@@ -59,9 +66,13 @@ def _marked_done(events: list[Event]) -> bool:
     return False
 
 
-async def flag_what_the_action_missed(tracker: DialogueStateTracker, practice_id: str) -> None:
-    """Writes the turn's flags when the action server did not. Never raises: the turn is saved."""
-    message = missed_disclosure(list(tracker.events))
+async def flag_what_the_action_missed(
+    tracker: DialogueStateTracker, turn: list[Event], practice_id: str
+) -> None:
+    """Writes the turn's flags (`turn`: this_turn's events) when the action server did not.
+
+    Never raises: the turn is saved."""
+    message = missed_disclosure(turn)
     if message is None:
         return
     logger.warning("the action server did not flag a disclosure: the Rasa server writes the flag")

@@ -31,12 +31,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import delete, update
 
-from bot.core.missed_flags import flag_what_the_action_missed
+from bot.core.missed_flags import flag_what_the_action_missed, this_turn
 from bot.store.conversation_keys import SEPARATOR, conversation_key, key_prefix
 
 ERASE_SLOT = "erase_conversation"
@@ -90,10 +90,11 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         return bool(moved)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        if erase_requested(tracker):
+        turn = this_turn(tracker.events)
+        if erase_requested(turn):
             self.erase(tracker.sender_id)
             return
-        await flag_what_the_action_missed(tracker, self.practice_id)  # the action server was down
+        await flag_what_the_action_missed(tracker, turn, self.practice_id)  # the action server was down
         # Rasa's own save (rasa 3.6), with the event stored under this practice's key.
         await self.stream_events(tracker)
         with self.session_scope() as session:
@@ -118,11 +119,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             session.commit()
 
 
-def erase_requested(tracker: DialogueStateTracker) -> bool:
-    """Whether this turn (the events since the person's last message) asked for erasure."""
-    for event in reversed(tracker.events):
-        if isinstance(event, UserUttered):
-            return False
-        if isinstance(event, SlotSet) and event.key == ERASE_SLOT and event.value is True:
-            return True
-    return False
+def erase_requested(turn: list[Event]) -> bool:
+    """Whether this turn (missed_flags.this_turn: the events since the person's last message) asked
+    for erasure."""
+    return any(isinstance(e, SlotSet) and e.key == ERASE_SLOT and e.value is True for e in turn)

@@ -9,6 +9,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import services
 from bot.careplan.model import CarePlan, PlanStatus
+from bot.core.missed_flags import this_turn
 from bot.safety.risk import RiskCategory, RiskFlag
 from bot.safety.signposting import crisis_messages
 from bot.store.tracker_store import erase_requested
@@ -59,8 +60,8 @@ def test_the_tracker_store_erases_only_when_this_turn_asked() -> None:
     later = DialogueStateTracker.from_events(
         "s", [SlotSet("erase_conversation", True), UserUttered("hello"), ActionExecuted("utter_greet")]
     )
-    assert erase_requested(asked) is True
-    assert erase_requested(later) is False
+    assert erase_requested(this_turn(asked.events)) is True
+    assert erase_requested(this_turn(later.events)) is False
 
 
 def test_crisis_messages_come_from_the_domain_most_urgent_first_and_fit_the_kind() -> None:
