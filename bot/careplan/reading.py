@@ -148,18 +148,19 @@ def read_reply(expects: Expects, text: str, nlu: Nlu | None = None, *, question:
         return Reading(UNCLEAR)
     if payload := _PAYLOAD.match(text):
         return _read_payload(payload.group(1), expects, nlu)
-    reading = _read(expects, text, normalise(text), question, nlu)
+    clean = normalise(text)
+    reading = _read(expects, text, clean, question, nlu)
     unsure = reading.kind == UNCLEAR or (expects is Expects.CHOICE and reading.kind == "answer")
     if unsure and expects is not Expects.FREE_TEXT:
         # "sevvven", "nnno thank yuo", "emaill": typed with a shaking hand or in a hurry.
-        respelt = words.respell(normalise(text), expects.value)
-        if respelt != normalise(text):
+        respelt = words.respell(clean, expects.value)
+        if respelt != clean:
             second = _read(expects, respelt, respelt, question, nlu)
             reading = second if second.kind != "answer" else Reading("answer", text)
     elif expects is Expects.FREE_TEXT and reading.kind == "answer":
         # "caan I chaange my goall": letters doubled by a shaking hand hide a request.
-        squeezed = re.sub(r"([a-z])\1", r"\1", normalise(text))
-        request = read_request(squeezed, question) if squeezed != normalise(text) else None
+        squeezed = re.sub(r"([a-z])\1", r"\1", clean)
+        request = read_request(squeezed, question) if squeezed != clean else None
         if request is not None:
             reading = Reading(request.value)
     return reading

@@ -134,7 +134,9 @@ class Matcher:
 
     def __init__(self, analyser: Analyser | None = None, needs_file: Path = NEEDS_FILE) -> None:
         self.analyser = analyser or default_analyser()
-        self.needs = self._read_needs(needs_file)
+        data = yaml.safe_load(needs_file.read_text(encoding="utf-8")) or {}
+        self.needs = self._read_needs(data.get("needs") or {})
+        self.not_needed = NotNeeded.from_lists(**data["not_needed"])
 
     def suggest(
         self,
@@ -188,7 +190,7 @@ class Matcher:
                 for phrase in need.said:
                     for start in _occurrences(words, phrase):
                         span = words[start : start + len(phrase)]
-                        if said_as_not_needed(text, span[0].start, span[-1].end):
+                        if self.not_needed.said_of(text, span[0].start, span[-1].end):
                             covered.update(range(start, start + len(phrase)))
                             continue  # "money's fine", "I don't need help with the heating"
                         looking = by_need.setdefault(need.name, _Looking(need.name))
@@ -203,7 +205,7 @@ class Matcher:
                 if (
                     word.content
                     and position not in covered
-                    and not said_as_not_needed(text, word.start, word.end)
+                    and not self.not_needed.said_of(text, word.start, word.end)
                 ):
                     looking = by_word.setdefault(word.lemma, _Looking(None))
                     looking.person_words[quote(text, [word])] = None
@@ -234,9 +236,7 @@ class Matcher:
             indexed.append(_ServiceWords(tuple(fields[index]), dict(positions)))
         return indexed
 
-    def _read_needs(self, path: Path) -> tuple[Need, ...]:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        entries = data.get("needs") or {}
+    def _read_needs(self, entries: dict) -> tuple[Need, ...]:
         phrases = sorted(
             {str(p) for entry in entries.values() for p in (*entry.get("said", ()), *entry.get("finds", ()))}
         )
@@ -259,28 +259,28 @@ class Matcher:
         )
 
 
-# Words that say a need is not there, in the same clause: before it ("I'm not lonely", "I don't
-# need help with money", "no problems with the heating") or after it ("money's fine", "the bus
-# isn't a problem"). Not "never" or "don't" alone: "I never see anyone" and "I don't see anyone"
-# say the need.
-_NOT_NEEDED_BEFORE = re.compile(
-    r"\b(i'?m not|i am not|not really"
-    r"|(don'?t|do not|doesn'?t|does not|no) (really )?need( any)?( help| support)?( with| for)?"
-    r"|no (problems?|trouble|issues?|worries) (with|about)"
-    r"|not (worried|bothered|concerned|struggling) (about|with)|(not|never) a problem)\b[^.,;!?]*$"
-)
-_NOT_NEEDED_AFTER = re.compile(
-    r"^[^.,;!?]{0,15}?((\s(is|are)|'s|'re) (fine|ok|okay|alright|all right|sorted|good|no problem"
-    r"|not a problem|not an issue)|\s(isn'?t|aren'?t) (a problem|an issue|a worry))\b"
-)
 _CLAUSE = re.compile(r"[.,;!?]|\bbut\b")
 
 
-def said_as_not_needed(text: str, start: int, end: int) -> bool:
-    """Whether the words at text[start:end] are said not to be a need, in their own clause."""
-    lowered = text.lower().replace("\u2019", "'")
-    before = _CLAUSE.split(lowered[:start])[-1]
-    return bool(_NOT_NEEDED_BEFORE.search(before) or _NOT_NEEDED_AFTER.match(lowered[end:]))
+@dataclass(frozen=True)
+class NotNeeded:
+    """The words that say a need is not there, in the same clause (needs.yml `not_needed`)."""
+
+    before: re.Pattern[str]
+    after: re.Pattern[str]
+
+    @classmethod
+    def from_lists(cls, before: Sequence[str], after: Sequence[str]) -> NotNeeded:
+        return cls(
+            before=re.compile(rf"\b({'|'.join(before)})\b[^.,;!?]*$"),
+            after=re.compile(rf"^[^.,;!?]{{0,15}}?({'|'.join(after)})\b"),
+        )
+
+    def said_of(self, text: str, start: int, end: int) -> bool:
+        """Whether the words at text[start:end] are said not to be a need, in their own clause."""
+        lowered = text.lower().replace("\u2019", "'")
+        before = _CLAUSE.split(lowered[:start])[-1]
+        return bool(self.before.search(before) or self.after.match(lowered[end:]))
 
 
 def _occurrences(words: Sequence[Word], phrase: Lemmas) -> list[int]:
