@@ -159,7 +159,7 @@ def read_reply(expects: Expects, text: str, nlu: Nlu | None = None, *, question:
             reading = second if second.kind != "answer" else Reading("answer", text)
     elif expects is Expects.FREE_TEXT and reading.kind == "answer":
         # "caan I chaange my goall": letters doubled by a shaking hand hide a request.
-        squeezed = re.sub(r"([a-z])\1", r"\1", clean)
+        squeezed = _squeezed(clean)
         request = read_request(squeezed, question) if squeezed != clean else None
         if request is not None:
             reading = Reading(request.value)
@@ -311,7 +311,12 @@ def _with_item(found: Reading, text: str) -> Reading:
 
 
 def _says_a_goal(clean: str) -> bool:
-    """Words that begin like a goal ("get my blood pressure checked", "walking more")."""
+    """Words that begin like a goal ("get my blood pressure checked", "walking more"), as typed
+    or with doubled letters made single ("I wouldd like to")."""
+    return _begins_like_a_goal(clean) or _begins_like_a_goal(_squeezed(clean))
+
+
+def _begins_like_a_goal(clean: str) -> bool:
     goal = _GOAL_LEAD_IN.sub("", clean, count=1)
     return (
         _has_content(goal)
@@ -327,11 +332,19 @@ def _could_be_a_goal(clean: str) -> bool:
 
 
 _GOAL_LEAD_IN = re.compile(
-    r"^((if i may|if you don'?t mind|if that'?s ok|if possible)[ ,]+)?"
+    r"^((sorry[ ,]+)?(if i may|if you don'?t mind|if thats? ok|if that'?s ok|if possible)[ ,]+)?"
+    r"((second|third|next|another|my next|new) (goal|objective|one)( is)?\W+)?"
+    r"((could|can|may) i (add|put down|put|have)\s+|(stick|put) down\W+)?"
     r"((lowkey|honestly|also|and|maybe|probably|um|erm|well|oh|ok|okay)\s+)*"
     r"((i'?d|i would|i should|i'?ll|i will|i want|i wanna|wanna|i'?m going|gonna|i'?d love|i would love)"
     r"(\s+also|\s+really)?(\s+like|\s+love)?(\s+to)?\s+)?((be )?able to\s+)?"
 )
+
+
+def _squeezed(clean: str) -> str:
+    """Doubled letters made single: "wouldd", "caan" (a shaking hand); real doubles go too, which
+    is fine for matching words written with single letters ("could", "can")."""
+    return re.sub(r"([a-z])\1", r"\1", clean)
 
 
 def _rest_after_first_clause(clean: str) -> str:
@@ -378,7 +391,12 @@ def _chosen_in(sentence: str, options: dict[str, words.Patterns]) -> list[str]:
             chosen.append(option)
             if any(_preferred(sentence, m) for m in kept):
                 preferred.append(option)
+    if _OFFERS_ALTERNATIVES.search(sentence):
+        return chosen  # "a phone call please, or a letter": both
     return preferred or chosen
+
+
+_OFFERS_ALTERNATIVES = re.compile(r"\bor\b")
 
 
 def _negated(sentence: str, match: re.Match[str]) -> bool:
@@ -411,15 +429,20 @@ def read_request(clean: str, question: str) -> NotAnAnswer | None:
 def _said_conditionally(clean: str, patterns: words.Patterns) -> bool:
     """Every match is in a sentence after an "if" or a "when"."""
     found = [m for p in patterns for m in p.finditer(clean)]
-    return bool(found) and all(_CONDITION.search(re.split(r"[.!?]", clean[: m.start()])[-1]) for m in found)
+    return bool(found) and all(_opens_a_condition(re.split(r"[.!?]", clean[: m.start()])[-1]) for m in found)
 
 
-# "if" that opens a condition, not a polite request ("would it be rude if we took a break?")
-_CONDITION = re.compile(
-    r"(?<!ok )(?<!okay )(?<!alright )(?<!right )(?<!rude )(?<!possible )(?<!mind )(?<!matter )(?<!fine )"
-    r"(?<!terribly )"
-    r"\b(if|when|whenever)\b"
+_CONDITION = re.compile(r"\b(if|when|whenever)\b")
+# An "if" in a polite request is no condition: "would it be rude if we took a break?", "do you
+# mind terribly if I stop?", "is it ok if ...".
+_POLITE_BEFORE_IF = re.compile(
+    r"\b(ok|okay|alright|all right|right|rude|possible|mind|matter|fine)"
+    r"( terribly| awfully| at all| much)? *$"
 )
+
+
+def _opens_a_condition(sentence: str) -> bool:
+    return any(not _POLITE_BEFORE_IF.search(sentence[: m.start()]) for m in _CONDITION.finditer(sentence))
 
 
 def read_question_topic(clean: str, question: str) -> NotAnAnswer | None:
@@ -451,6 +474,8 @@ _OPENS_AS_QUESTION = re.compile(
     r"^(\w+ ){0,2}(should|can|could|is|are|am|do|does|did|will|would|shall|may|might) "
     r"(i|it|my|this|that|you|u|they|there|we|anyone|someone)\b"
     r"|^(have|has) (i|you|they|we|it)\b|\b(or nah|or what)\b"
+    # "straight question, is beer worse for gout"
+    r"|^(\w+ )?question\W+(should|can|could|is|are|do|does|will|would)\b"
 )
 
 

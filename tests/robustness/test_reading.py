@@ -33,9 +33,10 @@ HELDOUT = sorted(HERE.glob("replies_heldout_*.yml"))
 MIN_ACCURACY_DEV = 0.97
 # The held-out part misses the 97% target (see the closing notes); these floors
 # stop it getting worse while the reader improves.
-# Measured 2026-12-03 with a fourth held-out part (new voices, scored as written):
-# answers 1074/1139, not-an-answer 347/436, kept as an answer 69/436. The first three
-# parts alone: not-an-answer 212/254 (209 before that day's changes), kept 28/254 (30).
+# Measured 2026-12-04 with a fifth held-out part (new voices): answers 1313/1390,
+# not-an-answer 496/619, kept as an answer 97/619. The fifth part alone scored 0.873 as written
+# and 0.880 after that day's tuning on two new development parts (which went 0.904 -> 0.989
+# and 0.880 -> 0.977): the patterns learnt from one set of voices carry little to the next.
 MIN_ACCURACY_HELDOUT = {"answers": 0.94, "not_an_answer": 0.79}
 MAX_KEPT_HELDOUT = 0.16
 
