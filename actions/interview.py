@@ -196,11 +196,10 @@ async def _do(effect: Effect, tracker: Tracker, domain: dict) -> list[str]:
 
 
 def _local_groups(stored: CarePlan, tracker: Tracker) -> list[str]:
-    """Up to three local groups the team may talk about, where the practice turns this on; never
-    after any sign of risk in the conversation, even one checked and answered no."""
-    if not settings().mention_local_groups or _risk_was_signalled(tracker):
+    """Up to three local groups the team may talk about, where the practice turns this on."""
+    if not settings().mention_local_groups:
         return []
-    names = groups_to_mention(stored)
+    names = groups_to_mention(stored, risk_signalled=_risk_was_signalled(tracker))
     if not names:
         return []
     listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"

@@ -43,11 +43,12 @@ def community_suggestions(
     return [as_plan_suggestion(suggestion) for suggestion in found]
 
 
-def groups_to_mention(plan: CarePlan) -> list[str]:
+def groups_to_mention(plan: CarePlan, *, risk_signalled: bool) -> list[str]:
     """The names of up to three of a stored plan's suggestions, best first, that the person may
-    hear of at the end of the conversation. None once a risk was flagged: then the team's
+    hear of at the end of the conversation. None after any sign of risk (`risk_signalled`: in
+    the conversation, even one checked and answered no) or a flag on the plan: then the team's
     conversation comes first. None a professional has marked declined."""
-    if plan.risk_flags or plan.status is PlanStatus.URGENT_REVIEW:
+    if risk_signalled or plan.risk_flags or plan.status is PlanStatus.URGENT_REVIEW:
         return []
     kept = [s.name for s in plan.community_suggestions if s.status is not SuggestionStatus.DECLINED]
     return kept[:MENTION_AT_MOST]

@@ -612,13 +612,14 @@ def test_the_groups_named_to_the_person_are_the_best_three_never_declined_never_
         suggestion("D"),
         suggestion("E"),
     ]
-    assert groups_to_mention(plan) == ["A", "C", "D"]
+    assert groups_to_mention(plan, risk_signalled=False) == ["A", "C", "D"]
+    assert groups_to_mention(plan, risk_signalled=True) == []  # a sign checked and answered no
     flagged = CarePlan(conversation_id="c", practice_id="p", risk_flags=[{"category": "self_harm"}])
     flagged.community_suggestions = plan.community_suggestions
-    assert groups_to_mention(flagged) == []
+    assert groups_to_mention(flagged, risk_signalled=False) == []
     urgent = CarePlan(conversation_id="c", practice_id="p", status=PlanStatus.URGENT_REVIEW)
     urgent.community_suggestions = plan.community_suggestions
-    assert groups_to_mention(urgent) == []
+    assert groups_to_mention(urgent, risk_signalled=False) == []
 
 
 def test_a_need_said_not_to_be_there_finds_nothing(matcher: Matcher) -> None:
