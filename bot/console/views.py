@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
-from bot.careplan.exports import STATUS_LABELS
 from bot.careplan.interview import CLOSING_QUESTIONS, OPENING_QUESTIONS
+from bot.careplan.markdown_export import STATUS_LABELS
 from bot.careplan.model import AnswerStatus, CarePlan, PlanStatus, SuggestionStatus
 from bot.careplan.review import AuditAction, AuditEntry
 
