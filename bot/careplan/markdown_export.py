@@ -12,12 +12,12 @@ from datetime import date, datetime, timezone
 
 from bot.careplan.interview import CLOSING_QUESTIONS, OPENING_QUESTIONS, goal_slot
 from bot.careplan.model import (
+    STATUS_LABELS,
     Answer,
     AnswerStatus,
     CarePlan,
     CommunitySuggestion,
     Goal,
-    PlanStatus,
     SuggestionStatus,
     Support,
     SupportPerson,
@@ -28,13 +28,6 @@ TITLE = "Personalised care and support plan (draft)"
 DRAFT_NOTICE = (
     "This is a draft written by the assistant, in the person's own words, for a professional to review."
 )
-STATUS_LABELS = {
-    PlanStatus.DRAFT: "Draft",
-    PlanStatus.URGENT_REVIEW: "Urgent review",
-    PlanStatus.IN_REVIEW: "In review",
-    PlanStatus.APPROVED: "Approved",
-    PlanStatus.RETURNED: "Returned for changes",
-}
 _LABELS = {q.slot: q.label for q in OPENING_QUESTIONS + CLOSING_QUESTIONS}
 
 
