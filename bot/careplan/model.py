@@ -21,6 +21,16 @@ class PlanStatus(str, enum.Enum):
     RETURNED = "returned"
 
 
+# How a status reads to a person: in the review console and the Markdown export.
+STATUS_LABELS = {
+    PlanStatus.DRAFT: "Draft",
+    PlanStatus.URGENT_REVIEW: "Urgent review",
+    PlanStatus.IN_REVIEW: "In review",
+    PlanStatus.APPROVED: "Approved",
+    PlanStatus.RETURNED: "Returned for changes",
+}
+
+
 class AnswerStatus(str, enum.Enum):
     """How the person answered one question."""
 

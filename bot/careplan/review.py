@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from bot.careplan.exports import plan_to_dict
+from bot.careplan.codec import plan_to_dict
 from bot.careplan.interview import SECTIONS
 from bot.careplan.model import (
     AgreedAction,

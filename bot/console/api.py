@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from bot import review_services
-from bot.careplan.exports import plan_to_dict
+from bot.careplan.codec import plan_to_dict
 from bot.careplan.fhir import plan_to_fhir_bundle
 from bot.careplan.model import PlanStatus
 from bot.careplan.review import Actor, AuditEntry

@@ -3,7 +3,7 @@
 Requests are strict (unknown fields and wrong types are refused with a 422
 that names the field), every list and map in them has a cap, and their text
 comes without bidirectional control characters (bot/text_safety.py); responses
-mirror `bot.careplan.exports.plan_to_dict`, the plan's exchange format. These
+mirror `bot.careplan.codec.plan_to_dict`, the plan's exchange format. These
 models are what docs/openapi.yaml documents.
 """
 

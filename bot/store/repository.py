@@ -17,7 +17,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from bot.careplan.exports import plan_to_dict, suggestion_to_dict
+from bot.careplan.codec import plan_to_dict, suggestion_to_dict
 from bot.careplan.model import (
     AgreedAction,
     Answer,

@@ -22,7 +22,7 @@ from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import func, inspect, select
 
 from bot import directory_services, review_services, services
-from bot.careplan.exports import plan_to_dict
+from bot.careplan.codec import plan_to_dict
 from bot.careplan.fhir import SOCIAL_PRESCRIBING_REFERRAL, plan_to_fhir_bundle
 from bot.careplan.model import CarePlan, CommunitySuggestion, PlanStatus, SuggestionStatus
 from bot.careplan.review import Actor, AuditAction, InvalidEdit, Role, User, merge_suggestions
@@ -405,7 +405,7 @@ def test_merging_keeps_statuses_takes_fresh_words_and_drops_only_undecided_ones(
 
 
 def test_the_suggestions_round_trip_through_json() -> None:
-    from bot.careplan.exports import plan_from_dict
+    from bot.careplan.codec import plan_from_dict
 
     plan = CarePlan("c", PRACTICE, community_suggestions=[_suggestion("a", "referred")])
 

@@ -9,7 +9,8 @@ from datetime import datetime, timezone
 import markdown
 import pytest
 
-from bot.careplan.exports import escape_markdown, plan_from_dict, plan_to_dict, plan_to_markdown
+from bot.careplan.codec import plan_from_dict, plan_to_dict
+from bot.careplan.markdown_export import escape_markdown, plan_to_markdown
 from bot.careplan.model import CarePlan, CommunitySuggestion, Goal, PlanStatus, SuggestionStatus
 
 CREATED = datetime(2025, 3, 3, 10, 0, tzinfo=timezone.utc)
