@@ -19,14 +19,7 @@ from bot.careplan.audit import AuditAction, AuditEntry, entries_between
 from bot.careplan.errors import InvalidEdit, InvalidTransition, NotAllowed
 from bot.careplan.exports import plan_to_dict
 from bot.careplan.interview import SECTIONS
-from bot.careplan.model import (
-    Approval,
-    CarePlan,
-    CommunitySuggestion,
-    PlanStatus,
-    ProfessionalNote,
-    SuggestionStatus,
-)
+from bot.careplan.model import Approval, CarePlan, PlanStatus, ProfessionalNote
 from bot.careplan.validation import clean_value, required_text
 
 
@@ -67,7 +60,7 @@ def edit(plan: CarePlan, changes: Mapping[str, Any], actor: Actor, now: datetime
         raise InvalidEdit("Nothing changed: the plan already says that.")
     if plan.status != PlanStatus.URGENT_REVIEW:
         edited = replace(edited, status=PlanStatus.IN_REVIEW, approval=None, return_reason=None)
-    return _next_version(plan, edited, AuditAction.EDITED, actor, now)
+    return next_version(plan, edited, AuditAction.EDITED, actor, now)
 
 
 def add_note(plan: CarePlan, text: str, actor: Actor, now: datetime) -> Change:
@@ -76,89 +69,7 @@ def add_note(plan: CarePlan, text: str, actor: Actor, now: datetime) -> Change:
     text = required_text("note", text)
     note = ProfessionalNote(text=text, author=actor.name, written_at=now)
     noted = replace(copy.deepcopy(plan), notes=[*copy.deepcopy(plan.notes), note])
-    return _next_version(plan, noted, AuditAction.NOTE_ADDED, actor, now)
-
-
-def mark_suggestion(
-    plan: CarePlan, service_id: str, status: SuggestionStatus | str, actor: Actor, now: datetime
-) -> Change:
-    """A professional marks a community suggestion offered, referred or declined.
-
-    Like a note, it does not change the plan's status: it records what was done with the person.
-    """
-    require(actor, Permission.EDIT)
-    try:
-        status = SuggestionStatus(status)
-    except ValueError:
-        status = None
-    if status is None or status == SuggestionStatus.SUGGESTED:
-        raise InvalidEdit("Mark a suggestion offered, referred or declined.")
-    suggestions = copy.deepcopy(plan.community_suggestions)
-    found = [s for s in suggestions if s.service_id == service_id]
-    if not found:
-        raise InvalidEdit("That service is not among this plan's community suggestions: reload the page.")
-    if found[0].status == status:
-        raise InvalidEdit(f"{found[0].name} is already marked {status.value}.")
-    found[0].status = status
-    marked = replace(copy.deepcopy(plan), community_suggestions=suggestions)
-    return _next_version(plan, marked, AuditAction.EDITED, actor, now)
-
-
-MAX_SUGGESTIONS = 20
-
-
-def add_suggestion(plan: CarePlan, suggestion: CommunitySuggestion, actor: Actor, now: datetime) -> Change:
-    """A professional adds a service from the practice's directory to discuss; it stays on the plan."""
-    require(actor, Permission.EDIT)
-    if any(s.service_id == suggestion.service_id for s in plan.community_suggestions):
-        raise InvalidEdit(f"{suggestion.name} is already in the plan's community support.")
-    if len(plan.community_suggestions) >= MAX_SUGGESTIONS:
-        raise InvalidEdit(f"A plan can have at most {MAX_SUGGESTIONS} community suggestions.")
-    added = replace(suggestion, status=SuggestionStatus.SUGGESTED, added_by=actor.name)
-    changed = replace(
-        copy.deepcopy(plan), community_suggestions=[*copy.deepcopy(plan.community_suggestions), added]
-    )
-    return _next_version(plan, changed, AuditAction.EDITED, actor, now)
-
-
-def merge_suggestions(
-    previous: list[CommunitySuggestion], fresh: list[CommunitySuggestion] | None
-) -> list[CommunitySuggestion]:
-    """The suggestions worked out again (`fresh`, best first), keeping what professionals decided.
-
-    A service suggested again keeps the status a professional gave it. One no longer suggested
-    goes, unless a professional marked it (offered, referred, declined) or added it: that
-    decision stays on the plan. `fresh` None (the matching failed) keeps the previous suggestions
-    as they were.
-    """
-    if fresh is None:
-        return copy.deepcopy(previous)
-    earlier = {s.service_id: s for s in previous}
-    merged = [_kept(s, earlier[s.service_id]) if s.service_id in earlier else replace(s) for s in fresh]
-    again = {s.service_id for s in fresh}
-    decided = [
-        replace(s)
-        for s in previous
-        if s.service_id not in again and (s.status != SuggestionStatus.SUGGESTED or s.added_by)
-    ]
-    return merged + decided
-
-
-def _kept(fresh: CommunitySuggestion, earlier: CommunitySuggestion) -> CommunitySuggestion:
-    """A service suggested again: today's words for it, and what professionals did with it."""
-    if earlier.added_by:
-        return replace(earlier)  # a professional's choice, with their reason
-    return replace(fresh, status=earlier.status)
-
-
-def with_suggestions(
-    before: CarePlan, change: Change, fresh: list[CommunitySuggestion] | None, actor: Actor, now: datetime
-) -> Change:
-    """A change with the plan's community suggestions worked out again, and audited with it."""
-    merged = merge_suggestions(change.plan.community_suggestions, fresh)
-    plan = replace(change.plan, community_suggestions=merged)
-    action = change.entries[0].action if change.entries else AuditAction.EDITED
-    return Change(plan=plan, entries=entries_between(before, plan, action, actor, now))
+    return next_version(plan, noted, AuditAction.NOTE_ADDED, actor, now)
 
 
 def approve(plan: CarePlan, actor: Actor, now: datetime) -> Change:
@@ -171,7 +82,7 @@ def approve(plan: CarePlan, actor: Actor, now: datetime) -> Change:
         raise InvalidTransition(f"Before approving, set {' and '.join(missing)}.")
     approval = Approval(by=actor.name, role=actor.role, at=now, user_id=actor.id)
     approved = replace(copy.deepcopy(plan), status=PlanStatus.APPROVED, approval=approval, return_reason=None)
-    return _next_version(plan, approved, AuditAction.APPROVED, actor, now)
+    return next_version(plan, approved, AuditAction.APPROVED, actor, now)
 
 
 def return_for_changes(plan: CarePlan, reason: str, actor: Actor, now: datetime) -> Change:
@@ -183,7 +94,7 @@ def return_for_changes(plan: CarePlan, reason: str, actor: Actor, now: datetime)
         raise InvalidTransition("This plan has already been returned.")
     reason = required_text("reason", reason)
     returned = replace(copy.deepcopy(plan), status=PlanStatus.RETURNED, return_reason=reason)
-    return _next_version(plan, returned, AuditAction.RETURNED, actor, now)
+    return next_version(plan, returned, AuditAction.RETURNED, actor, now)
 
 
 def require(actor: Actor, permission: Permission) -> None:
@@ -204,9 +115,10 @@ def _missing_for_approval(plan: CarePlan) -> list[str]:
     return [label for label, value in needed.items() if not value]
 
 
-def _next_version(
+def next_version(
     before: CarePlan, after: CarePlan, action: AuditAction, actor: Actor, now: datetime
 ) -> Change:
+    """The change that makes `after` the version following `before`, with its audit entries."""
     if before.id is None:
         raise InvalidEdit("The plan has not been stored yet.")
     after = replace(after, version=before.version + 1, updated_at=now)

@@ -28,7 +28,7 @@ from bot.careplan.errors import InvalidEdit
 from bot.careplan.exports import plan_to_dict
 from bot.careplan.fhir import SOCIAL_PRESCRIBING_REFERRAL, plan_to_fhir_bundle
 from bot.careplan.model import CarePlan, CommunitySuggestion, PlanStatus, SuggestionStatus
-from bot.careplan.review import merge_suggestions
+from bot.careplan.suggestions import merge_suggestions
 from bot.directory import plans as directory_plans
 from bot.directory.model import Directory, Service, ServiceStatus, SourceFormat
 from bot.safety.risk import RiskCategory, RiskFlag
