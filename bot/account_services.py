@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot import security
-from bot.careplan.review import Actor, ApiToken, Role, SignIn, TokenScope, User, is_storable
+from bot.careplan.accounts import Actor, ApiToken, Role, SignIn, TokenScope, User
+from bot.careplan.validation import is_storable
 from bot.clock import utc
 from bot.config import Settings
 from bot.store.accounts import (

@@ -38,11 +38,11 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from bot import __version__, account_services, chat, scaled, servers, training
 from bot.account_services import AccountError
+from bot.careplan.accounts import Role, TokenScope
 from bot.careplan.codec import plan_to_dict
 from bot.careplan.fhir import plan_to_fhir_bundle
 from bot.careplan.markdown_export import plan_to_markdown
 from bot.careplan.model import CarePlan, PlanStatus
-from bot.careplan.review import Role, TokenScope
 from bot.config import Settings
 from bot.directory.model import DirectoryError, StoredService
 from bot.services import get_plan, list_plans

@@ -13,9 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.careplan import review
+from bot.careplan import review, suggestions
+from bot.careplan.accounts import Actor, Permission
+from bot.careplan.audit import AuditEntry
+from bot.careplan.errors import InvalidEdit, VersionConflict
 from bot.careplan.model import CarePlan, PlanNotFound, PlanStatus, SuggestionStatus
-from bot.careplan.review import Actor, AuditEntry, Change, Permission, TranscriptLine, VersionConflict
+from bot.careplan.review import Change
+from bot.careplan.transcripts import TranscriptLine
 from bot.clock import utc
 from bot.directory import plans as plans_from_directory
 from bot.directory.model import Service
@@ -103,7 +107,7 @@ def edit_plan(
     def make_change(plan: CarePlan, directory: list[Service]) -> Change:
         change = review.edit(plan, changes, actor, moment)
         fresh = community_suggestions(change.plan, directory)
-        return review.with_suggestions(plan, change, fresh, actor, moment)
+        return suggestions.with_suggestions(plan, change, fresh, actor, moment)
 
     return _change(db, actor, plan_id, expected_version, make_change, with_directory=True)
 
@@ -131,9 +135,9 @@ def add_suggestion(
     def make_change(plan: CarePlan, directory: list[Service]) -> Change:
         found = [s for s in directory if s.service_id == service_id and s.fits_age(None)]
         if not found:
-            raise review.InvalidEdit("That service is not in the practice's directory, or is not running.")
+            raise InvalidEdit("That service is not in the practice's directory, or is not running.")
         suggestion = plans_from_directory.from_service(found[0], f"Added from the directory by {actor.name}")
-        return review.add_suggestion(plan, suggestion, actor, moment)
+        return suggestions.add_suggestion(plan, suggestion, actor, moment)
 
     return _change(db, actor, plan_id, expected_version, make_change, with_directory=True)
 
@@ -155,7 +159,7 @@ def mark_suggestion(
         actor,
         plan_id,
         expected_version,
-        lambda p: review.mark_suggestion(p, service_id, status, actor, moment),
+        lambda p: suggestions.mark_suggestion(p, service_id, status, actor, moment),
     )
 
 

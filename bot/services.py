@@ -31,9 +31,11 @@ from dataclasses import replace
 from datetime import datetime
 from weakref import WeakSet
 
+from bot.careplan.audit import drafted
 from bot.careplan.codec import plan_from_dict, plan_to_dict
 from bot.careplan.model import CarePlan, CommunitySuggestion, Consent, PlanNotFound, PlanStatus
-from bot.careplan.review import KEPT_ON_REDRAFT, drafted, merge_suggestions
+from bot.careplan.review import KEPT_ON_REDRAFT
+from bot.careplan.suggestions import merge_suggestions
 from bot.clock import utc
 from bot.directory.plans import community_suggestions
 from bot.safety.risk import RiskFlag

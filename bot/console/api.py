@@ -15,10 +15,11 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from bot import review_services
+from bot.careplan.accounts import Actor
+from bot.careplan.audit import AuditEntry
 from bot.careplan.codec import plan_to_dict
 from bot.careplan.fhir import plan_to_fhir_bundle
 from bot.careplan.model import PlanStatus
-from bot.careplan.review import Actor, AuditEntry
 from bot.console.auth import api_actor, database
 from bot.console.schemas import (
     AuditList,

@@ -24,8 +24,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from bot import __version__, directory_services
+from bot.careplan.errors import ReviewError
 from bot.careplan.model import PlanNotFound
-from bot.careplan.review import ReviewError
 from bot.config import Settings
 from bot.console import api, pages, views
 from bot.console.auth import CsrfFailed, LoginRequired, login_url

@@ -29,7 +29,7 @@ from fastapi.security.utils import get_authorization_scheme_param
 from starlette.datastructures import FormData, UploadFile
 
 from bot import account_services, security
-from bot.careplan.review import Actor, User
+from bot.careplan.accounts import Actor, User
 from bot.config import Settings
 from bot.store.database import Database
 from bot.text_safety import without_bidi_controls

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.careplan.review import InvalidEdit, InvalidTransition, NotAllowed, ReviewError, VersionConflict
+from bot.careplan.errors import InvalidEdit, InvalidTransition, NotAllowed, ReviewError, VersionConflict
 
 _STATUS = {
     NotAllowed: 403,

@@ -16,8 +16,8 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
+from bot.careplan.errors import InvalidEdit
 from bot.careplan.model import AgreedAction, CarePlan, Goal, Support, SupportPerson
-from bot.careplan.review import InvalidEdit
 from bot.console.schemas import MAX_LIST_ITEMS
 
 Changes = dict[str, Any]

@@ -17,8 +17,9 @@ from starlette.datastructures import FormData
 
 from bot import account_services, review_services
 from bot.careplan import prep
+from bot.careplan.accounts import Actor, Permission, User
+from bot.careplan.errors import ReviewError
 from bot.careplan.model import PlanStatus
-from bot.careplan.review import Actor, Permission, ReviewError, User
 from bot.console import forms, views
 from bot.console.auth import (
     CSRF_FIELD,

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, Extra, Field, conint, conlist, constr, root_validator, validator
 
 from bot.careplan.model import AgreedAction, Goal, PlanStatus, Support, SupportPerson
-from bot.careplan.review import MAX_AGREED_ACTIONS, MAX_GOALS, MAX_SHORT_TEXT_LENGTH, MAX_TEXT_LENGTH
+from bot.careplan.validation import MAX_AGREED_ACTIONS, MAX_GOALS, MAX_SHORT_TEXT_LENGTH, MAX_TEXT_LENGTH
 from bot.text_safety import without_bidi_controls
 
 LongText = constr(strict=True, max_length=MAX_TEXT_LENGTH)

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
 
+from bot.careplan.audit import AuditAction, AuditEntry
 from bot.careplan.interview import CLOSING_QUESTIONS, OPENING_QUESTIONS
 from bot.careplan.model import STATUS_LABELS, AnswerStatus, CarePlan, PlanStatus, SuggestionStatus
-from bot.careplan.review import AuditAction, AuditEntry
 
 QUESTION_LABELS = {q.slot: q.label for q in OPENING_QUESTIONS + CLOSING_QUESTIONS}
 

@@ -14,7 +14,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.careplan.review import ApiToken, Role, SignIn, TokenScope, User
+from bot.careplan.accounts import ApiToken, Role, SignIn, TokenScope, User
 from bot.store.tables import api_tokens, console_sessions, sign_ins, users
 
 

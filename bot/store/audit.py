@@ -6,7 +6,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
-from bot.careplan.review import ActorKind, AuditAction, AuditEntry
+from bot.careplan.accounts import ActorKind
+from bot.careplan.audit import AuditAction, AuditEntry
 from bot.store.tables import audit_log
 
 

@@ -27,7 +27,7 @@ from sqlalchemy import Float, Integer, String, Text, column, create_engine, sele
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
-from bot.careplan.review import TranscriptLine
+from bot.careplan.transcripts import TranscriptLine
 from bot.store.conversation_keys import conversation_key
 
 _events = table(

@@ -22,8 +22,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
+from bot.careplan.audit import AuditEntry
 from bot.careplan.model import CarePlan
-from bot.careplan.review import AuditEntry
 from bot.directory.model import Service
 from bot.store.accounts import UserRepository
 from bot.store.audit import AuditRepository

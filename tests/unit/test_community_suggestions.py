@@ -22,10 +22,13 @@ from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import func, inspect, select
 
 from bot import directory_services, review_services, services
+from bot.careplan.accounts import Actor, Role, User
+from bot.careplan.audit import AuditAction
 from bot.careplan.codec import plan_to_dict
+from bot.careplan.errors import InvalidEdit
 from bot.careplan.fhir import SOCIAL_PRESCRIBING_REFERRAL, plan_to_fhir_bundle
 from bot.careplan.model import CarePlan, CommunitySuggestion, PlanStatus, SuggestionStatus
-from bot.careplan.review import Actor, AuditAction, InvalidEdit, Role, User, merge_suggestions
+from bot.careplan.suggestions import merge_suggestions
 from bot.directory import plans as directory_plans
 from bot.directory.model import Directory, Service, ServiceStatus, SourceFormat
 from bot.safety.risk import RiskCategory, RiskFlag

@@ -18,8 +18,8 @@ from sqlalchemy import Boolean, String, Text, column, func, insert, select, tabl
 from sqlalchemy.exc import IntegrityError
 
 from bot import review_services, services
+from bot.careplan.accounts import Actor, Role
 from bot.careplan.model import CarePlan, PlanNotFound
-from bot.careplan.review import Actor, Role
 from bot.store.accounts import User
 from bot.store.database import (
     Database,

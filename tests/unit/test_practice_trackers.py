@@ -24,8 +24,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bot import review_services, services
+from bot.careplan.accounts import Actor, Role
 from bot.careplan.model import CarePlan
-from bot.careplan.review import Actor, Role
 from bot.store.accounts import User
 from bot.store.conversation_keys import conversation_key
 from bot.store.database import Database

@@ -7,20 +7,11 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from bot.careplan import prep, review
+from bot.careplan import audit, prep, review, validation
+from bot.careplan.accounts import Actor, ApiToken, Permission, Role, TokenScope, User
+from bot.careplan.audit import AuditAction
+from bot.careplan.errors import InvalidEdit, InvalidTransition, NotAllowed
 from bot.careplan.model import AgreedAction, Answer, CarePlan, Goal, PlanStatus
-from bot.careplan.review import (
-    Actor,
-    ApiToken,
-    AuditAction,
-    InvalidEdit,
-    InvalidTransition,
-    NotAllowed,
-    Permission,
-    Role,
-    TokenScope,
-    User,
-)
 
 NOW = datetime(2025, 3, 5, 9, 30, tzinfo=timezone.utc)
 
@@ -168,7 +159,7 @@ def test_bad_edits_are_refused_saying_why(stored: CarePlan, changes: dict, messa
 
 @pytest.mark.parametrize(("typed", "stored_as"), [("943 476 5919", "9434765919"), ("", None), (None, None)])
 def test_nhs_numbers_are_checked_and_kept_as_ten_digits(typed: str | None, stored_as: str | None) -> None:
-    assert review.clean_nhs_number(typed) == stored_as
+    assert validation.clean_nhs_number(typed) == stored_as
 
 
 def test_blank_text_clears_a_field(stored: CarePlan) -> None:
@@ -224,7 +215,7 @@ def test_returning_needs_a_reason_and_keeps_it(stored: CarePlan) -> None:
 
 
 def test_a_first_draft_is_one_audit_entry_by_the_assistant(stored: CarePlan) -> None:
-    (entry,) = review.drafted(None, stored, NOW)
+    (entry,) = audit.drafted(None, stored, NOW)
 
     assert (entry.action, entry.actor_name, entry.field, entry.plan_version) == (
         AuditAction.DRAFTED,
@@ -237,7 +228,7 @@ def test_a_first_draft_is_one_audit_entry_by_the_assistant(stored: CarePlan) -> 
 def test_a_redraft_records_what_the_person_changed(stored: CarePlan) -> None:
     redrafted = replace(stored, version=2, contingency="Call 111", updated_at=NOW + timedelta(hours=1))
 
-    entries = review.drafted(stored, redrafted, NOW)
+    entries = audit.drafted(stored, redrafted, NOW)
 
     assert [(e.field, e.before, e.after, e.plan_version) for e in entries] == [
         ("contingency", "Call Sarah, then 111", "Call 111", 2)

@@ -11,8 +11,10 @@ from sqlalchemy import insert, select
 
 from bot import account_services, review_services, services
 from bot.account_services import AccountError
+from bot.careplan.accounts import Actor, Role, TokenScope, User
+from bot.careplan.audit import AuditAction
+from bot.careplan.errors import ReviewError, VersionConflict
 from bot.careplan.model import CarePlan, PlanNotFound, PlanStatus
-from bot.careplan.review import Actor, AuditAction, ReviewError, Role, TokenScope, User, VersionConflict
 from bot.store.database import Database, alembic_config, create_database_engine, migrate
 from bot.store.repository import PlanSearch
 from bot.store.tables import care_plans

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot import account_services
 from bot.account_services import SignInLimits, TooManyAttempts
-from bot.careplan.review import SignIn, User
+from bot.careplan.accounts import SignIn, User
 from bot.store.accounts import SignInRepository
 from bot.store.database import Database
 from bot.store.tables import sign_ins

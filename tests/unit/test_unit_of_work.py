@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from bot import services
+from bot.careplan.accounts import Role, User
+from bot.careplan.audit import AuditAction, AuditEntry, drafted
 from bot.careplan.model import CarePlan
-from bot.careplan.review import AuditAction, AuditEntry, Role, User, drafted
 from bot.clock import utc
 from bot.store import unit_of_work as uow
 from bot.store.database import Database
