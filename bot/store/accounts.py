@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.careplan.review import ApiToken, Role, SignIn, TokenScope, User
-from bot.store.tables import api_tokens, console_sessions, sign_ins, users
+from bot.store.tables.accounts import api_tokens, console_sessions, sign_ins, users
 
 
 class UserRepository:

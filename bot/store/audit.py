@@ -7,7 +7,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
 from bot.careplan.review import ActorKind, AuditAction, AuditEntry
-from bot.store.tables import audit_log
+from bot.store.tables.audit import audit_log
 
 
 class AuditRepository:

@@ -15,7 +15,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
 from bot.directory.model import Service, ServiceStatus, SourceFormat, StoredService
-from bot.store.tables import directory_services as table
+from bot.store.tables.directory import directory_services as table
 
 
 class DirectoryRepository:

@@ -34,13 +34,13 @@ from bot.careplan.model import (
     Support,
     SupportPerson,
 )
-from bot.store.tables import (
+from bot.store.tables.audit import audit_log
+from bot.store.tables.consent import consent_records
+from bot.store.tables.plans import (
     agreed_actions,
     answers,
-    audit_log,
     care_plans,
     community_suggestions,
-    consent_records,
     goals,
     plan_notes,
     plan_versions,
