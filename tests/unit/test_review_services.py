@@ -14,7 +14,7 @@ from bot.account_services import AccountError
 from bot.careplan.model import CarePlan, PlanNotFound, PlanStatus
 from bot.careplan.review import Actor, AuditAction, ReviewError, Role, TokenScope, User, VersionConflict
 from bot.store.database import Database, alembic_config, create_database_engine, migrate
-from bot.store.repository import PlanSearch
+from bot.store.plans import PlanSearch
 from bot.store.tables.plans import care_plans
 
 T1 = datetime(2025, 3, 3, 10, 0, tzinfo=timezone.utc)
