@@ -25,7 +25,7 @@ from bot.directory import plans as plans_from_directory
 from bot.directory.model import Service
 from bot.directory.plans import community_suggestions
 from bot.store.database import Database
-from bot.store.repository import PlanRepository, PlanSearch
+from bot.store.plans import PlanRepository, PlanSearch
 from bot.store.transcripts import TranscriptReader
 from bot.store.unit_of_work import Conflict, unit_of_work
 

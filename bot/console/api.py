@@ -32,7 +32,7 @@ from bot.console.schemas import (
     Problem,
     ReturnRequest,
 )
-from bot.store.repository import PlanSearch
+from bot.store.plans import PlanSearch
 
 FHIR_JSON = "application/fhir+json"
 MAX_ID = 2**31 - 1  # the database's integer: a larger id could never match

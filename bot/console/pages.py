@@ -40,7 +40,7 @@ from bot.console.auth import (
     valid_login_token,
 )
 from bot.console.errors import http_status
-from bot.store.repository import PlanSearch
+from bot.store.plans import PlanSearch
 
 PAGE_SIZE = 20
 PlanId = Annotated[int, Path(ge=1, le=2**31 - 1)]

@@ -1,7 +1,6 @@
-"""Storing users, their console sessions, and API tokens.
+"""Storing users, their console sessions, API tokens, and sign-in attempts.
 
-Like the plan repository, these work inside the caller's session and never
-commit. Secrets are stored only as hashes computed by the caller.
+Secrets are stored only as hashes computed by the caller.
 """
 
 from __future__ import annotations
@@ -11,27 +10,16 @@ from datetime import datetime, timezone
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.careplan.accounts import ApiToken, Role, SignIn, TokenScope, User
-from bot.store.tables import api_tokens, console_sessions, sign_ins, users
+from bot.store.repository import Repository, from_row, to_row
+from bot.store.tables.accounts import api_tokens, console_sessions, sign_ins, users
 
 
-class UserRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class UserRepository(Repository):
     def add(self, user: User) -> User:
-        values = {
-            "email": user.email,
-            "name": user.name,
-            "role": Role(user.role).value,
-            "practice_id": user.practice_id,
-            "password_hash": user.password_hash,
-            "active": user.active,
-            "created_at": user.created_at,
-        }
+        values = to_row(user, role=Role(user.role).value)
         user.id = self.session.execute(insert(users).values(**values)).inserted_primary_key[0]
         return user
 
@@ -57,11 +45,8 @@ class UserRepository:
         return result.rowcount > 0
 
 
-class SessionRepository:
+class SessionRepository(Repository):
     """Signed-in browsers, found by the hash of their cookie's token."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
 
     def add(self, token_hash: str, user_id: int, created_at: datetime, expires_at: datetime) -> None:
         values = {
@@ -94,19 +79,9 @@ class SessionRepository:
         self.session.execute(delete(console_sessions).where(console_sessions.c.expires_at <= now))
 
 
-class TokenRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class TokenRepository(Repository):
     def add(self, token: ApiToken) -> ApiToken:
-        values = {
-            "name": token.name,
-            "practice_id": token.practice_id,
-            "scope": TokenScope(token.scope).value,
-            "token_hash": token.token_hash,
-            "created_at": token.created_at,
-            "revoked_at": token.revoked_at,
-        }
+        values = to_row(token, scope=TokenScope(token.scope).value)
         token.id = self.session.execute(insert(api_tokens).values(**values)).inserted_primary_key[0]
         return token
 
@@ -139,21 +114,11 @@ class Failures:
     last_at: datetime | None
 
 
-class SignInRepository:
+class SignInRepository(Repository):
     """The log of sign-in attempts, for the audit and the throttle."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
     def add(self, attempt: SignIn) -> None:
-        values = {
-            "at": attempt.at,
-            "email": attempt.email,
-            "user_id": attempt.user_id,
-            "address": attempt.address,
-            "succeeded": attempt.succeeded,
-        }
-        self.session.execute(insert(sign_ins).values(**values))
+        self.session.execute(insert(sign_ins).values(**to_row(attempt)))
 
     def failures_for_email(self, email: str, since: datetime) -> Failures:
         return self._failures(sign_ins.c.email == email, since)
@@ -179,39 +144,15 @@ class SignInRepository:
 
 
 def _user(row: RowMapping) -> User:
-    return User(
-        id=row["id"],
-        email=row["email"],
-        name=row["name"],
-        role=Role(row["role"]),
-        practice_id=row["practice_id"],
-        password_hash=row["password_hash"],
-        active=bool(row["active"]),
-        created_at=row["created_at"],
-    )
+    return from_row(User, row, role=Role(row["role"]), active=bool(row["active"]))
 
 
 def _token(row: RowMapping) -> ApiToken:
-    return ApiToken(
-        id=row["id"],
-        name=row["name"],
-        practice_id=row["practice_id"],
-        scope=TokenScope(row["scope"]),
-        token_hash=row["token_hash"],
-        created_at=row["created_at"],
-        revoked_at=row["revoked_at"],
-    )
+    return from_row(ApiToken, row, scope=TokenScope(row["scope"]))
 
 
 def _sign_in(row: RowMapping) -> SignIn:
-    return SignIn(
-        id=row["id"],
-        at=row["at"],
-        email=row["email"],
-        user_id=row["user_id"],
-        address=row["address"],
-        succeeded=bool(row["succeeded"]),
-    )
+    return from_row(SignIn, row, succeeded=bool(row["succeeded"]))
 
 
 def _aware(value: datetime | None) -> datetime | None:

@@ -4,30 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.orm import Session
 
 from bot.careplan.accounts import ActorKind
 from bot.careplan.audit import AuditAction, AuditEntry
-from bot.store.tables import audit_log
+from bot.store.repository import Repository, from_row, to_row
+from bot.store.tables.audit import audit_log
 
 
-class AuditRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class AuditRepository(Repository):
     def add(self, entry: AuditEntry) -> None:
-        values = {
-            "plan_id": entry.plan_id,
-            "plan_version": entry.plan_version,
-            "action": AuditAction(entry.action).value,
-            "field": entry.field,
-            "before": entry.before,
-            "after": entry.after,
-            "actor_kind": ActorKind(entry.actor_kind).value,
-            "actor_id": entry.actor_id,
-            "actor_name": entry.actor_name,
-            "at": entry.at,
-        }
+        values = to_row(
+            entry, action=AuditAction(entry.action).value, actor_kind=ActorKind(entry.actor_kind).value
+        )
         self.session.execute(insert(audit_log).values(**values))
 
     def for_plan(self, plan_id: int) -> list[AuditEntry]:
@@ -41,16 +29,6 @@ class AuditRepository:
 
 
 def _entry(row: RowMapping) -> AuditEntry:
-    return AuditEntry(
-        id=row["id"],
-        plan_id=row["plan_id"],
-        plan_version=row["plan_version"],
-        action=AuditAction(row["action"]),
-        field=row["field"],
-        before=row["before"],
-        after=row["after"],
-        actor_kind=ActorKind(row["actor_kind"]),
-        actor_id=row["actor_id"],
-        actor_name=row["actor_name"],
-        at=row["at"],
+    return from_row(
+        AuditEntry, row, action=AuditAction(row["action"]), actor_kind=ActorKind(row["actor_kind"])
     )

@@ -1,8 +1,5 @@
-"""Storing and loading the practices' directories of local services (issue 16).
-
-Like the other repositories, these work inside a session they are given and
-never commit: `bot.directory_services` owns the unit of work.
-"""
+"""Storing and loading the practices' directories of local services (issue 16), inside the unit
+of work `bot.directory_services` opens."""
 
 from __future__ import annotations
 
@@ -12,16 +9,13 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.orm import Session
 
 from bot.directory.model import Service, ServiceStatus, SourceFormat, StoredService
-from bot.store.tables import directory_services as table
+from bot.store.repository import Repository, from_row, to_row
+from bot.store.tables.directory import directory_services as table
 
 
-class DirectoryRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class DirectoryRepository(Repository):
     def get(self, row_id: int) -> StoredService | None:
         row = self.session.execute(select(table).where(table.c.id == row_id)).mappings().first()
         return _stored(row) if row else None
@@ -81,52 +75,20 @@ class DirectoryRepository:
 
 def service_values(service: Service) -> dict[str, Any]:
     """The columns a `Service` fills in: the same for a new row and an updated one."""
-    return {
-        "service_id": service.service_id,
-        "name": service.name,
-        "description": service.description,
-        "status": ServiceStatus(service.status).value,
-        "categories": list(service.categories),
-        "url": service.url,
-        "email": service.email,
-        "phone": service.phone,
-        "area": service.area,
-        "schedule": service.schedule,
-        "cost": service.cost,
-        "eligibility": service.eligibility,
-        "organization": service.organization,
-        "minimum_age": service.minimum_age,
-        "maximum_age": service.maximum_age,
-        "record": dict(service.record),
-    }
+    return to_row(
+        service,
+        status=ServiceStatus(service.status).value,
+        categories=list(service.categories),
+        record=dict(service.record),
+    )
 
 
 def _stored(row: RowMapping) -> StoredService:
-    service = Service(
-        service_id=row["service_id"],
-        name=row["name"],
-        description=row["description"],
+    service = from_row(
+        Service,
+        row,
         status=ServiceStatus(row["status"]),
         categories=tuple(row["categories"]),
-        url=row["url"],
-        email=row["email"],
-        phone=row["phone"],
-        area=row["area"],
-        schedule=row["schedule"],
-        cost=row["cost"],
-        eligibility=row["eligibility"],
-        organization=row["organization"],
-        minimum_age=row["minimum_age"],
-        maximum_age=row["maximum_age"],
         record=dict(row["record"]),
     )
-    return StoredService(
-        id=row["id"],
-        practice_id=row["practice_id"],
-        source=row["source"],
-        format=SourceFormat(row["format"]),
-        service=service,
-        imported_at=row["imported_at"],
-        updated_at=row["updated_at"],
-        withdrawn_at=row["withdrawn_at"],
-    )
+    return from_row(StoredService, row, format=SourceFormat(row["format"]), service=service)

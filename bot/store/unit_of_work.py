@@ -27,9 +27,10 @@ from bot.careplan.model import CarePlan
 from bot.directory.model import Service
 from bot.store.accounts import UserRepository
 from bot.store.audit import AuditRepository
+from bot.store.consent import ConsentRepository
 from bot.store.database import Database
 from bot.store.directory import DirectoryRepository
-from bot.store.repository import ConsentRepository, PlanRepository
+from bot.store.plans import PlanRepository
 
 __all__ = ["Conflict", "Explain", "UnitOfWork", "is_unavailable", "unit_of_work"]
 

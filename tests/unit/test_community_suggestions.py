@@ -34,7 +34,7 @@ from bot.directory.model import Directory, Service, ServiceStatus, SourceFormat
 from bot.safety.risk import RiskCategory, RiskFlag
 from bot.store.audit import AuditRepository
 from bot.store.database import Database, alembic_config, migrate, migration_engine
-from bot.store.tables import community_suggestions as community_suggestions_table
+from bot.store.tables.plans import community_suggestions as community_suggestions_table
 
 PRACTICE = "practice-a"
 OTHER_PRACTICE = "practice-b"

@@ -28,15 +28,9 @@ from bot.store.database import (
     migrate,
     migration_engine,
 )
-from bot.store.tables import (
-    UTCDateTime,
-    answers,
-    audit_log,
-    care_plans,
-    goals,
-    plan_notes,
-    plan_versions,
-)
+from bot.store.tables.audit import audit_log
+from bot.store.tables.plans import answers, care_plans, goals, plan_notes, plan_versions
+from bot.store.tables.schema import UTCDateTime
 
 PHONE = "+447700900123"  # the same person, texting two practices
 T1 = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)

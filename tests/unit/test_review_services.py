@@ -16,8 +16,8 @@ from bot.careplan.audit import AuditAction
 from bot.careplan.errors import ReviewError, VersionConflict
 from bot.careplan.model import CarePlan, PlanNotFound, PlanStatus
 from bot.store.database import Database, alembic_config, create_database_engine, migrate
-from bot.store.repository import PlanSearch
-from bot.store.tables import care_plans
+from bot.store.plans import PlanSearch
+from bot.store.tables.plans import care_plans
 
 T1 = datetime(2025, 3, 3, 10, 0, tzinfo=timezone.utc)
 T2 = T1 + timedelta(hours=2)

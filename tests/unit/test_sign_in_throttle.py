@@ -16,7 +16,7 @@ from bot.account_services import SignInLimits, TooManyAttempts
 from bot.careplan.accounts import SignIn, User
 from bot.store.accounts import SignInRepository
 from bot.store.database import Database
-from bot.store.tables import sign_ins
+from bot.store.tables.accounts import sign_ins
 
 T0 = datetime(2025, 3, 3, 10, 0, tzinfo=timezone.utc)
 PASSWORD = "a long enough password"

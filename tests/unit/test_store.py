@@ -19,8 +19,9 @@ from sqlalchemy import func, select
 from bot import services
 from bot.careplan.model import Answer, AnswerStatus, CarePlan, Goal, PlanNotFound, PlanStatus
 from bot.store.database import Database, alembic_config, create_database_engine, migrate
-from bot.store.repository import PlanRepository
-from bot.store.tables import goals, metadata
+from bot.store.plans import PlanRepository
+from bot.store.tables.plans import goals
+from bot.store.tables.schema import metadata
 
 T1 = datetime(2025, 3, 3, 10, 0, tzinfo=timezone.utc)
 T2 = T1 + timedelta(days=2, hours=3)

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from bot.config import Settings
 from bot.store.database import migration_engine
-from bot.store.tables import metadata
+from bot.store.tables.schema import metadata
 
 config = context.config
 if config.config_file_name is not None:
