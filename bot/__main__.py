@@ -1,6 +1,6 @@
-"""`python -m bot`: the command line, see `bot/cli.py`."""
+"""`python -m bot`: the command line, see `bot/cli/`."""
 
-from bot.cli import main
+from bot.cli.parser import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 
 from bot import services
 from bot.careplan.model import CarePlan, PlanStatus
 from bot.store.database import open_database
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 # The sample plan, by its practice and conversation: a conversation id alone names no plan.
 SHOW_SAMPLE = ("plans", "show", "--conversation", "sender-123", "--practice", "practice-a")
 
@@ -35,19 +32,6 @@ def drafted(fresh_url: str, sample_plan: CarePlan) -> CarePlan:
         return services.draft_plan(db, sample_plan, now=_at(5))
     finally:
         db.dispose()
-
-
-def run_cli(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database_url}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        check=False,  # the tests check the exit code
-        text=True,
-        timeout=120,
-    )
 
 
 def test_list_on_a_fresh_machine_says_there_are_no_plans(fresh_url: str) -> None:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 from fhir.resources.R4B.bundle import Bundle
 
 from bot import account_services, servers, services
@@ -17,26 +15,12 @@ from bot.careplan.model import CarePlan
 from bot.config import Settings
 from bot.store.database import open_database
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a long enough password"
 
 
 @pytest.fixture
 def url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'var' / 'whatmatters.db'}"
-
-
-def run_cli(*args: str, database_url: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=REPO_ROOT,
-        env={**os.environ, "DATABASE_URL": database_url},
-        input=stdin,
-        capture_output=True,
-        check=False,  # the tests check the exit code
-        text=True,
-        timeout=120,
-    )
 
 
 def test_the_first_admin_is_created_on_the_command_line(url: str) -> None:

@@ -9,15 +9,12 @@ JSON, its kept versions and its FHIR bundle.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from alembic import command
+from cli_runner import run_cli
 from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import func, inspect, select
 
@@ -38,7 +35,6 @@ from bot.store.tables.plans import community_suggestions as community_suggestion
 
 PRACTICE = "practice-a"
 OTHER_PRACTICE = "practice-b"
-REPO_ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2025, 3, 3, 10, 0, tzinfo=timezone.utc)
 
 BEFRIENDING = "befriend-1"
@@ -168,15 +164,7 @@ def test_plans_show_json_gives_the_suggestions(sqlite_url: str, sample_plan: Car
         db.dispose()
     command_line = ["plans", "show", "--conversation", plan.conversation_id, "--practice", PRACTICE]
 
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", *command_line, "--format", "json"],
-        cwd=REPO_ROOT,
-        env={**os.environ, "DATABASE_URL": sqlite_url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_cli(*command_line, "--format", "json", database_url=sqlite_url)
 
     assert result.returncode == 0, result.stderr
     shown = json.loads(result.stdout)["community_suggestions"]

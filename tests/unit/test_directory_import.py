@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import subprocess
-import sys
 import threading
 import urllib.parse
 from collections.abc import Iterator
@@ -20,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_runner import run_cli
 
 from bot import directory_services
 from bot.directory.model import DirectoryError, ServiceStatus, SourceFormat
@@ -501,18 +499,6 @@ def test_a_bad_csv_is_refused_saying_where(db: Database, tmp_path: Path, text: s
 
 
 # --- The command line ----------------------------------------------------------------------------
-
-
-def run_cli(*args: str, database_url: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=REPO_ROOT,
-        env={**os.environ, "DATABASE_URL": database_url},
-        capture_output=True,
-        check=False,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_the_directory_commands(tmp_path: Path) -> None:
