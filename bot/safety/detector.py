@@ -30,7 +30,7 @@ from bot.safety.symptoms import find_emergencies, find_signs_to_check
 
 # Words that set a match in the distant past: set aside unless it is back.
 DISTANT_PAST = re.compile(
-    r"\bturned out to be\b|\bit'?s sorted\b|\b(years?|decades?|months) ago\b|\bwhen (i|he|she|they|we) (was|were)\b|\bas a (child|kid|teenager|teen)\b"
+    r"\bturned out to be\b|\bit'?s sorted\b|\b(years?|decades?|months) ago\b|\bwhen (i|he|she|they|we) (was|were)\b(?! (at work|out|away|asleep)\b)|\bas a (child|kid|teenager|teen)\b"
     r"|\bin the past\b|\bused to\b|\b(19|20)\d\d\b|\blast (year|summer|winter|spring|autumn)\b"
     r"|\blong time ago\b|\bback in\b|\bin my (twenties|teens|youth)\b|\bat uni\b|\bin the (sixties|seventies|eighties|nineties)\b"
     r"|\bwhen i was (young|little|a)\b"
@@ -47,6 +47,7 @@ SOMEONE_ELSES_DEATH = re.compile(
 SERVICE_TALK = re.compile(
     r"\b(prevention|awareness|helpline|charity|documentary|lecture|training|course|volunteer|novel|"
     r"book club|film|programme|research|campaign|fundraising|fundraiser|workshop|dissertation|essay)\b"
+    r"|\b(loads|lots|plenty|a lot) of (folk|people|patients)\b"
 )
 # A question asked and denied: "asked if I'd had thoughts of suicide and I said no".
 DENIED = re.compile(
@@ -61,7 +62,26 @@ IDIOMS = re.compile(
     r"bored to death|scared to death|will kill me if|cut(ting)? (my|our|the) (hours|costs|budget)|"
     r"scratches on my arms are from|from the cat|own life back|life story|cut the tension|when i'?m gone (on|to|out|away)|"
     r"(see|find) the point (of|in) going to|"
-    r"what'?s the point (of|in) (this|that|these|those|having|asking|the (question|form|gym)))\b"
+    r"what'?s the point (of|in) (this|that|these|those|having|asking|the (question|form|gym))|"
+    r"(could|would|wanna|want to|i'?ll|gonna) (cheerfully |happily )?(strangle|throttle|murder|wring) (her|him|them)|"
+    r"bleed(ing|s)? (me|us|you|him|her|them) dry|cutting (me|us|him|her) in (half|two)|"
+    r"want to go (out|anywhere|shopping|outside|far|to (the|a) (shops?|pub|club|park|town|doctors?|gp|group|hospital)))\b"
+)
+# A past event, someone's own or another's, that was seen to and ended well: "they did an
+# ECG and it was all fine", "the ambulance came", "they got her help and she's doing well".
+SETTLED = re.compile(
+    r"\b(it|they|that|all|everything|results?|tests?) (was|were|came back|turned out) (all )?"
+    r"(fine|normal|clear|ok|okay)\b|\bambulance came\b|\b(got|helped) (her|him|them) (to )?(help|leave|get away)\b"
+    r"|\b(she|he|they)( i|'|)s (doing )?(well|fine|ok|okay|better)( now)?\b"
+    r"|\b(she|he|they)'re (doing )?(well|fine|better)( now)?\b"
+)
+# Abuse is over only when the person got away from it, not when "he's fine" again.
+LEFT_SAFELY = re.compile(
+    r"\b(got|helped) (her|him|them) (to )?(leave|get away|out)\b|\baway from (him|her|them) now\b"
+)
+PAST_TIME = re.compile(r"\b(yesterday|last (week|month|night|weekend)|at christmas|ago)\b")
+SETTLED_BUT_NOW = re.compile(
+    r"\b(now|right now|rn|again|tonight|today|this (morning|evening)|happening|still (got|have|getting))\b"
 )
 # An ongoing condition the person lives with, as opposed to something happening now.
 KNOWN_CONDITION = re.compile(
@@ -74,6 +94,7 @@ KNOWN_CONDITION = re.compile(
     r"|\bmy (copd|asthma|angina|heart failure|epilepsy)\b|\bnow and (then|again)\b|\bfrom time to time\b"
     r"|\b(listening|listen|watching|watch|waiting|looking out|look out) (out )?for (a|an|another|any|his|her)\b"
     r"|\bevery so often\b|\b(seizure|epilepsy) (alarm|monitor|mat|plan|nurse|clinic|diary)\b"
+    r"|\bruns in the family\b|\bsince the (seizures|fits) (started|began)\b|\bwell controlled\b"
 )
 # A hurt that was an accident: a burn on the oven, a cut from the tin lid.
 ACCIDENT = re.compile(
@@ -82,7 +103,7 @@ ACCIDENT = re.compile(
 ON_PURPOSE = re.compile(r"\bon purpose\b|\bdeliberately\b")
 HAPPENING_NOW = re.compile(
     r"\b(now(?! and (then|again))|rn|right now|at the moment|today|tonight|this morning|this evening|just|"
-    r"suddenly|won'?t stop|getting worse|worse(?! in the (damp|cold|winter|mornings?|evenings?))|really bad|"
+    r"suddenly|won'?t stop|getting worse|(?<!gets )(?<!get )worse(?! in the (damp|cold|winter|mornings?|evenings?))|really bad|"
     r"severe|crushing|help|for \w+ minutes|ha(ve|s)n'?t worked|"
     r"since (yesterday|this morning|last night|dinner|lunch|tea))\b"
 )
@@ -228,9 +249,11 @@ def _set_aside(span: Span, category: RiskCategory) -> bool:
     elsewhere = sentence.replace(span.text.lower(), " ")
     if IDIOMS.search(sentence) or SERVICE_TALK.search(sentence) or DENIED.search(span.doc.text.lower()):
         return True
-    if _negated(span) or context.is_conditional(span) or context.is_a_joke(span):
+    if _negated(span) or _conditional(span) or context.is_a_joke(span):
         return True
     if context.is_someone_elses_story_that_is_over(span) or context.is_over_and_recovered(span):
+        return True
+    if _settled(span, category):
         return True
     if (
         category != RiskCategory.SUICIDAL_THOUGHTS
@@ -249,6 +272,51 @@ def _set_aside(span: Span, category: RiskCategory) -> bool:
         and bool(KNOWN_CONDITION.search(sentence))
         and not HAPPENING_NOW.search(elsewhere)
     )
+
+
+def _settled(span: Span, category: RiskCategory) -> bool:
+    """A past event told as seen to and ended well, with nothing said of it now.
+
+    "I had chest pains last month, they did an ECG and it was all fine"; "the man on the
+    bus had a fit yesterday... the ambulance came". A sign of now ("...but it's back
+    today") keeps it.
+    """
+    text = span.doc.text.lower()
+    settled = LEFT_SAFELY if category == RiskCategory.SAFEGUARDING else SETTLED
+    if not settled.search(text):
+        return False
+    if category != RiskCategory.MEDICAL_EMERGENCY and not _someone_elses(span):
+        return False  # "I cut myself last night, it was fine" is still the person's own
+    own_time = span.sent.text.lower()
+    told_as_past = bool(PAST_TIME.search(text)) or any(t.tag_ in {"VBD", "VBN"} for t in span.sent)
+    return told_as_past and not SETTLED_BUT_NOW.search(settled.sub(" ", own_time))
+
+
+# "idk if I'll be around": an "if" that means "whether", in text-speak.
+WHETHER_IN_SHORT = re.compile(r"\b(idk|dk|dunno|no idea) (if|whether)\b")
+
+
+def _conditional(span: Span) -> bool:
+    before = span.doc[span.sent.start : span.start].text.lower()
+    return not WHETHER_IN_SHORT.search(before) and context.is_conditional(span)
+
+
+def _someone_elses(span: Span) -> bool:
+    """The nearest subject above the phrase, outside it, is another person ("my daughter's
+    friend was self harming": "self" is the phrase's own word, "friend" its subject)."""
+    if context.is_told_of_someone_else(span):
+        return True
+    token = span.root
+    for _ in range(4):
+        subjects = [
+            t for t in token.children if t.dep_ in {"nsubj", "nsubjpass"} and not span.start <= t.i < span.end
+        ]
+        if subjects:
+            return all(context._another_person(t) for t in subjects)
+        if token.head.i == token.i:
+            return False
+        token = token.head
+    return False
 
 
 def _negated(span: Span) -> bool:

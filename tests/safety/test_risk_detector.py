@@ -120,6 +120,55 @@ def test_a_disclosure_inside_a_conditional_or_a_laugh_is_still_caught(
     assert detector.read(nlp(text)).tier is Tier.CLEAR
 
 
+# Kinds of disclosure found missing on the second development part (tests/safety/evaluation/dev_2.yml),
+# each written here in other words than the part's.
+@pytest.mark.parametrize(
+    "text",
+    [
+        # anaphylaxis, stroke, a long lie, fits that will not stop, a baby who will not feed
+        "my throat feels like it's closing up after the cashew nuts",
+        "her words are coming out wrong and her face looks funny on one side",
+        "I've been lying on the floor all night since I slipped in the bathroom",
+        "he's had three fits back to back and he's still twitching",
+        "my baby is 5 weeks old, burning up and won't feed",
+        # a plan told indirectly: letters written, a place picked, things given away
+        "I've written letters to my family and picked the bridge",
+        "I've given my dog away to next door, I'll be gone soon",
+        # self-harm by swallowing things
+        "I've been swallowing batteries when it gets too much",
+        # safeguarding: a partner "knocking her about", children left alone, a carer who stopped coming
+        "my stepdad's been knocking her about again",
+        "she leaves the kids alone all night and goes out",
+        "my carers haven't been for four days and I can't get to the kitchen",
+        # someone else's past event does not hide a new one now
+        "he had a fit last week and the ambulance came, he's having another one now",
+        # the person's own self-harm is theirs, even told as past and "fine"
+        "I cut myself last night, it was fine",
+    ],
+)
+def test_kinds_found_missing_on_the_second_development_part_are_caught(
+    nlp, detector: RiskDetector, text: str
+) -> None:
+    assert detector.read(nlp(as_spacy_reads_it(text))).tier is Tier.CLEAR
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # idioms
+        "the council tax is bleeding me dry",
+        "I could strangle him sometimes, he never listens",
+        "these new jeans are cutting me in half",
+        # a past event that was seen to and was fine; someone else's story that is over
+        "I had chest pains last month, they did tests and it was all fine",
+        "my neighbour had a fit yesterday, the ambulance came and she's fine now",
+        "my friend was self harming at school, they got her help and she's doing well",
+    ],
+)
+def test_idioms_and_past_events_seen_to_are_not_alarms(nlp, detector: RiskDetector, text: str) -> None:
+    assert detector.read(nlp(as_spacy_reads_it(text))).tier is None
+
+
 # Signals that are unclear alone: a gentle check, never the full crisis reply, never nothing.
 TO_CHECK = {
     "sometimes I think what's the point": RiskCategory.SUICIDAL_THOUGHTS,
