@@ -36,7 +36,8 @@ from bot.careplan.interview import (
 from bot.careplan.model import CarePlan
 from bot.careplan.parsing import parse_section_reference
 from bot.careplan.readback import readback
-from bot.careplan.reading import Nlu, read_reply
+from bot.careplan.reading import read_reply
+from bot.careplan.reading_kinds import Nlu
 from bot.channels.limits import TOO_LONG  # the channels say the same, before Rasa reads a message
 from bot.directory.plans import groups_to_mention
 from bot.safety.risk import RISK_INTENT, Tier

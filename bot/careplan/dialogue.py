@@ -37,7 +37,8 @@ from bot.careplan.interview import (
 )
 from bot.careplan.model import AnswerStatus
 from bot.careplan.parsing import CONFIDENCE_NEEDING_BOOST, parse_section_reference
-from bot.careplan.reading import Expects, NotAnAnswer, Reading, read_reply
+from bot.careplan.reading import read_reply
+from bot.careplan.reading_kinds import Expects, NotAnAnswer, Reading
 from bot.careplan.reading_words import PAUSE, matches_any
 
 

@@ -28,7 +28,7 @@ from bot.careplan.parsing import (
     parse_practice_roles,
     parse_target_date,
 )
-from bot.careplan.reading import Expects
+from bot.careplan.reading_kinds import Expects
 
 MAX_GOALS = 3
 

@@ -171,3 +171,14 @@ def respell(clean: str, kind: str) -> str:
 def strip_leading_yes(text: str) -> str:
     """ "yes - sleeping better" -> "sleeping better"."""
     return _LEADING_YES.sub("", text, count=1).strip()
+
+
+def normalise(text: str) -> str:
+    """Lower case, curly quotes straightened, runs of spaces and repeated letters shortened,
+    words spelt as they sound put right, words typed for someone else read as their own, and a
+    question asked without a question mark given one (the reply itself is kept as typed)."""
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    text = re.sub(r"([a-z])\1{2,}", r"\1\1", text)  # "yesss" -> "yess", "sooo" -> "soo"
+    text = re.sub(r"\b([b-df-hj-np-tv-z])\1(?=[a-z])", r"\1", text)  # "nno", "ggot": a key held down
+    text = as_meant(re.sub(r"\s+", " ", text).strip())
+    return as_asked(in_own_words(text))

@@ -24,7 +24,8 @@ import pytest
 import yaml
 
 from bot.careplan.interview import expects
-from bot.careplan.reading import ANSWER_KINDS, Nlu, Reading, read_reply
+from bot.careplan.reading import read_reply
+from bot.careplan.reading_kinds import ANSWER_KINDS, Nlu, Reading
 
 HERE = Path(__file__).parent
 DEV = sorted(HERE.glob("replies_dev_*.yml"))

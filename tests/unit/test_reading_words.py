@@ -6,7 +6,8 @@ import pytest
 
 from bot.careplan.interview import expects
 from bot.careplan.parsing import parse_confidence_with_rest
-from bot.careplan.reading import normalise, read_reply
+from bot.careplan.reading import read_reply
+from bot.careplan.reading_words import normalise
 
 
 @pytest.mark.parametrize(
