@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from spacy.matcher import Matcher
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
 from bot.safety import context
@@ -253,7 +253,7 @@ def _set_aside(span: Span, category: RiskCategory) -> bool:
         return True
     if context.is_someone_elses_story_that_is_over(span) or context.is_over_and_recovered(span):
         return True
-    if _settled(span, category):
+    if _settled(span, category) or _dialect_someone_elses_story_that_is_over(span):
         return True
     if (
         category != RiskCategory.SUICIDAL_THOUGHTS
@@ -299,6 +299,23 @@ WHETHER_IN_SHORT = re.compile(r"\b(idk|dk|dunno|no idea) (if|whether)\b")
 def _conditional(span: Span) -> bool:
     before = span.doc[span.sent.start : span.start].text.lower()
     return not WHETHER_IN_SHORT.search(before) and context.is_conditional(span)
+
+
+def _dialect_someone_elses_story_that_is_over(span: Span) -> bool:
+    """ "Me da had a fit at Christmas": "me" is "my" here, so the story is someone else's, and over."""
+    subjects = [t for t in context._verb_of(span).children if t.dep_ in {"nsubj", "nsubjpass"}]
+    if not subjects or not all(_me_as_my(t) for t in subjects):
+        return False
+    text = span.doc.text.lower()
+    return bool(context.OVER_NOW.search(text)) and not context.NOW.search(span.sent.text.lower())
+
+
+def _me_as_my(token: Token) -> bool:
+    """ "me" before a word for a person ("me da", "me nan"), which the parser reads as two nouns."""
+    if token.lower_ != "me" or token.i + 1 >= len(token.doc):
+        return False
+    following = token.doc[token.i + 1]
+    return following.lemma_.lower() in context.PEOPLE | {"nan", "nana", "mam", "da", "grandad"}
 
 
 def _someone_elses(span: Span) -> bool:

@@ -144,6 +144,7 @@ def test_a_disclosure_inside_a_conditional_or_a_laugh_is_still_caught(
         "he had a fit last week and the ambulance came, he's having another one now",
         # the person's own self-harm is theirs, even told as past and "fine"
         "I cut myself last night, it was fine",
+        "me da's having a fit, he's gone blue",
     ],
 )
 def test_kinds_found_missing_on_the_second_development_part_are_caught(
@@ -163,6 +164,8 @@ def test_kinds_found_missing_on_the_second_development_part_are_caught(
         "I had chest pains last month, they did tests and it was all fine",
         "my neighbour had a fit yesterday, the ambulance came and she's fine now",
         "my friend was self harming at school, they got her help and she's doing well",
+        # "me" for "my" in dialect: still someone else's story
+        "me nan had a fit last month but she's fine now",
     ],
 )
 def test_idioms_and_past_events_seen_to_are_not_alarms(nlp, detector: RiskDetector, text: str) -> None:
