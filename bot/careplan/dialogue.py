@@ -215,9 +215,21 @@ def _more_goals(question: str, reading: Reading) -> Turn:
 def _answer_slots(question: str, reading: Reading, text: str) -> dict[str, Any]:
     """The words kept for an answer; a low number's other words are what would help."""
     slots: dict[str, Any] = {question: text}
-    if reading.kind == "number" and reading.value < CONFIDENCE_NEEDING_BOOST and reading.rest:
-        slots[question.replace("_confidence", "_confidence_boost")] = reading.rest
+    help_said = reading.rest.lstrip(" ?.,;:!-") if reading.kind == "number" else ""
+    if (
+        help_said
+        and reading.value < CONFIDENCE_NEEDING_BOOST
+        and _SAYS_WHAT_WOULD_HELP.search(help_said.lower())
+    ):
+        slots[question.replace("_confidence", "_confidence_boost")] = help_said
     return slots
+
+
+# The words after a low number that say what would help ("5. Would be higher if someone rang
+# me"), not why it is low ("Like a 5? I've tried this before"): then the question is asked.
+_SAYS_WHAT_WOULD_HELP = re.compile(
+    r"\b(if|would|could|help|helps|helped|need|needs|unless|once|when|with|someone|somebody|more|better|knew)\b"
+)
 
 
 def _clear_unanswered(question: str, values: Mapping[str, Any]) -> dict[str, Any]:

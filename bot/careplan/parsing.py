@@ -255,7 +255,20 @@ def parse_section_reference(text: str | None) -> tuple[str | None, int | None]:
         word = goal_match.group(1)
         goal_number = int(word) if word.isdigit() else _ORDINALS[word]
         return "goals", goal_number
+    asked = _the_change_asked_for(lowered)
     for section, words in SECTION_WORDS.items():
-        if any(w in lowered for w in words):
+        if any(re.search(rf"\b{re.escape(w)}", asked) for w in words):
             return section, None
     return None, None
+
+
+# Words that ask for a change; the sentence holding them names the part, not the reasons after it.
+_CHANGE_WORDS = re.compile(r"\b(change|edit|correct|fix|redo|go back|swap|amend|update|alter|wrong|mistake)")
+
+
+def _the_change_asked_for(lowered: str) -> str:
+    """The sentences that ask for the change: "can I change the guitar one? I'd rather do running,
+    it helps my head" names no part (so the one being asked is meant), though "helps" sounds like
+    support."""
+    sentences = [s for s in re.split(r"[.!?]+", lowered) if _CHANGE_WORDS.search(s)]
+    return " ".join(sentences) if sentences else lowered

@@ -143,7 +143,7 @@ def check_plan(patient: dict, done: Conversation, plan: dict | None) -> list[str
         list(stored.values())
     )
     for message in done.interjections:
-        if json.dumps(message)[1:-1] in everything:
+        if _kept_in(message, everything):
             problems.append(f"an interjection was kept in the plan: {message!r}")
     for goal in done.replaced_goals:
         if json.dumps(goal)[1:-1] in everything:
@@ -151,3 +151,14 @@ def check_plan(patient: dict, done: Conversation, plan: dict | None) -> list[str
     if plan["handoff_requested"] is not done.asked_for_a_person:
         problems.append(f"handoff_requested is {plan['handoff_requested']}")
     return problems
+
+
+def _kept_in(message: str, everything: str) -> bool:
+    """Whether the plan holds the message: a short one ("back") as a whole value, since its words
+    are in real answers too ("my back went"); a longer one anywhere in a value."""
+    if len(message.split()) <= SHORT_MESSAGE_WORDS:
+        return json.dumps(message) in everything
+    return json.dumps(message)[1:-1] in everything
+
+
+SHORT_MESSAGE_WORDS = 3

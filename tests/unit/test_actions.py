@@ -253,6 +253,14 @@ def test_a_number_with_words_keeps_the_words_as_what_would_help(domain: dict) ->
     assert values["requested_slot"] == "goal_1_more"
 
 
+def test_a_low_number_with_its_reason_still_asks_what_would_help(domain: dict) -> None:
+    reply = "Like a 5? I've tried this before"
+    events, _ = run(ValidateCarePlanForm(), form_tracker(waiting("goal_1_confidence"), text=reply), domain)
+    values = slot_values(events)
+    assert values["goal_1_confidence"] == reply
+    assert values["requested_slot"] == "goal_1_confidence_boost"
+
+
 def test_a_low_confidence_alone_asks_what_would_help(domain: dict) -> None:
     events, _ = run(
         ValidateCarePlanForm(), form_tracker(waiting("goal_1_confidence"), text="about a 5"), domain
@@ -303,6 +311,20 @@ def test_a_change_of_mind_replaces_the_goal_being_asked(domain: dict) -> None:
     assert values["goal_1_description"] is None and values["goal_1_first_step"] is None
     assert values["requested_slot"] == "goal_1_description"
     assert texts(messages) == [replies()["change_section"], wording("goal_1_description").ask]
+
+
+def test_a_change_of_mind_with_reasons_after_it_changes_the_goal_being_asked(domain: dict) -> None:
+    slots = waiting(
+        "goal_1_confidence",
+        goal_1_description="play guitar",
+        goal_1_first_step="restring it",
+        goal_1_timeframe="soon",
+    )
+    reply = "Wait actually can I change the guitar one? I'd rather do running, it helps my head more"
+    events, _ = run(ValidateCarePlanForm(), form_tracker(slots, text=reply), domain)
+    values = slot_values(events)
+    assert values["goal_1_description"] is None and values["goal_1_timeframe"] is None
+    assert values["requested_slot"] == "goal_1_description"
 
 
 def test_easy_read_on_request_asks_the_rest_plainly(domain: dict) -> None:
