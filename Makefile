@@ -87,7 +87,7 @@ openapi: setup
 validate: setup
 	$(PY) -m bot.rasa_server data validate --domain domain --data data --fail-on-warnings
 
-# --- Scaled out (bot/scaled.py) and the benchmark (bot/bench) ---
+# --- Scaled out (bot/scaled/) and the benchmark (bot/bench) ---
 run-scaled: setup
 	$(PY) -m bot model train
 	$(PY) -m bot servers start --scaled

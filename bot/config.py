@@ -62,7 +62,7 @@ class Settings:
     demo_site_host: str = "127.0.0.1"
     demo_site_port: int = 8090
     widget_allowed_origins: tuple[str, ...] = ("http://127.0.0.1:8090",)
-    # Scaled out (`make run-scaled`, bot/scaled.py): Rasa replicas and action servers behind nginx.
+    # Scaled out (`make run-scaled`, bot/scaled/): Rasa replicas and action servers behind nginx.
     redis_url: str = "redis://127.0.0.1:6379/1"
     lock_store_key_prefix: str = "whatmatters"
     scaled_rasa_ports: tuple[int, ...] = (5006, 5007)

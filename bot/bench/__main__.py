@@ -21,6 +21,7 @@ from bot import training
 from bot.bench import baseline, report
 from bot.bench.conversation import PATIENT
 from bot.bench.load import run_load
+from bot.bench.measures import SYSTEMS, Figures
 from bot.bench.rounds import conversations_per_patient, schedule
 from bot.bench.systems import BASELINE, CONFIGS, OURS, WORK_DIR, peak_rss_mb, running, train_ours
 
@@ -36,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     patients = [1, 2] if args.quick else [int(k) for k in args.patients.split(",")]
     rounds = args.rounds or (QUICK_ROUNDS if args.quick else ROUNDS)
     at_least = 1 if args.quick else CONVERSATIONS_PER_LOAD
-    figures = report.Figures(rounds=rounds)
+    figures = Figures(rounds=rounds)
     figures.training_seconds[OURS] = None if args.quick else train_ours(WORK_DIR / "training")
     ours_model = training.ensure_model()
     baseline_model, figures.training_seconds[BASELINE] = baseline.prepare(WORK_DIR / "baseline", args.quick)
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
                     conversations_per_patient(step.patients, at_least),
                 )  # fmt: skip
                 figures.loads.setdefault((config, step.system, step.patients), []).append(load)
-            for system in report.SYSTEMS:  # peaks over every round
+            for system in SYSTEMS:  # peaks over every round
                 figures.rss_mb[(config, system)] = peak_rss_mb(settings[system])
     figures.run_seconds = time.monotonic() - started
     text = report.markdown(figures)

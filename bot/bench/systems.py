@@ -26,8 +26,11 @@ from typing import Any
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot import scaled, servers, training
+from bot import servers, training
 from bot.config import PROJECT_ROOT, Settings
+from bot.scaled.deployment import topology as scaled_topology
+from bot.scaled.nginx import find_nginx, write_nginx_conf
+from bot.scaled.postgres import postgres_url, prepare_databases
 from bot.store.database import migrate
 
 OURS, BASELINE = "What Matters", "rasa init"
@@ -98,9 +101,9 @@ def _topology(system: str, config: str, settings: Settings, model: Path) -> list
         env = {"ACTION_ENDPOINT_URL": settings.action_endpoint_url,
                "TRACKER_STORE_DB": str(settings.tracker_store_db)}  # fmt: skip
         return [servers.rasa_server(settings, model, "rasa", settings.rasa_port, "endpoints.yml", env)]
-    scaled.prepare_databases(scaled.postgres_url(settings))
-    scaled.write_nginx_conf(settings)
-    topology = scaled.topology(settings, model, scaled.find_nginx())
+    prepare_databases(postgres_url(settings))
+    write_nginx_conf(settings)
+    topology = scaled_topology(settings, model, find_nginx())
     if system == OURS:
         return topology
     return [server for server in topology if server.name.startswith(("rasa", "nginx"))]

@@ -5,7 +5,7 @@ that comes again, replayed by someone who saw it or sent again by a provider
 that did not get our answer, would otherwise be answered twice and counted
 twice in the interview. Ids are kept in this process's memory for a day, far
 longer than any provider's retries: a restart forgets them, and with several
-Rasa replicas each keeps its own (see bot/scaled.py).
+Rasa replicas each keeps its own (see bot/scaled/).
 """
 
 from __future__ import annotations

@@ -8,9 +8,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import chat, scaled, servers, training
+from bot import chat, servers, training
 from bot.cli.output import safe_url
 from bot.config import Settings
+from bot.scaled import deployment
 from bot.store.database import Database, migrate
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def start_servers(args: argparse.Namespace, url: str) -> int:
     settings = Settings.from_env()
     model = training.ensure_model()
     if args.scaled:
-        scaled.start(settings, model)  # migrates once, before any replica starts
+        deployment.start(settings, model)  # migrates once, before any replica starts
     else:
         migrate(url)  # before the action server starts, so its first request finds the tables
         servers.start(settings, model)

@@ -27,9 +27,10 @@ import pytest
 from e2e_assistant import ROOT, _free_port
 from sqlalchemy import text
 
-from bot import scaled, servers, services
+from bot import servers, services
 from bot.careplan.model import CarePlan
 from bot.config import Settings
+from bot.scaled.nginx import find_nginx, write_nginx_conf
 from bot.store.database import Database, migrate
 
 pytestmark = pytest.mark.e2e
@@ -252,9 +253,9 @@ def test_make_run_scaled_s_balancer_lets_rasa_s_secret_through_and_nothing_else(
         scaled_rasa_ports=(_free_port(),), scaled_action_ports=(port,),
     )  # fmt: skip
     (tmp_path / "log").mkdir()
-    conf = scaled.write_nginx_conf(settings)
+    conf = write_nginx_conf(settings)
     nginx = subprocess.Popen(
-        [scaled.find_nginx(), "-p", str(conf.parent), "-c", str(conf)],
+        [find_nginx(), "-p", str(conf.parent), "-c", str(conf)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:

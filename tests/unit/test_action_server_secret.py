@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import scaled, servers
+from bot import servers
 from bot.config import Settings
+from bot.scaled.deployment import topology as scaled_topology
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "-the-action-servers-secret"  # a dash first, as secrets.token_urlsafe gives one time in 64
@@ -47,7 +48,7 @@ def test_every_action_server_we_start_is_ours_and_has_the_secret_rasa_sends(
     if shape == "make run":
         topology = servers.servers(settings, Path("m.tar.gz"))
     else:
-        topology = scaled.topology(settings, Path("m.tar.gz"), "/usr/sbin/nginx")
+        topology = scaled_topology(settings, Path("m.tar.gz"), "/usr/sbin/nginx")
     actions, rasa = _action_servers_and_rasa(topology)
     assert actions and rasa
     for server in actions:

@@ -14,7 +14,7 @@ import pytest
 
 import bot.bench.__main__ as bench
 from bot.bench import load as load_module
-from bot.bench import report
+from bot.bench import machine, measures, report, targets
 from bot.bench.load import LoadResult, run_load
 from bot.bench.rounds import (
     MET,
@@ -127,8 +127,8 @@ def _load(patients: int, ms: float, turns_per_second: float = 20.0, errors: int 
     )
 
 
-def _figures(ours_ms: list[float], base_ms: list[float], patients: int = 1, **ours: Any) -> report.Figures:
-    figures = report.Figures(rounds=len(ours_ms), run_seconds=25 * 60)
+def _figures(ours_ms: list[float], base_ms: list[float], patients: int = 1, **ours: Any) -> measures.Figures:
+    figures = measures.Figures(rounds=len(ours_ms), run_seconds=25 * 60)
     figures.training_seconds = {OURS: 100.0, BASELINE: 70.0}
     figures.loads[("sqlite", OURS, patients)] = [_load(patients, ms, **ours) for ms in ours_ms]
     figures.loads[("sqlite", BASELINE, patients)] = [_load(patients, ms) for ms in base_ms]
@@ -137,7 +137,7 @@ def _figures(ours_ms: list[float], base_ms: list[float], patients: int = 1, **ou
     return figures
 
 
-def _text(figures: report.Figures) -> str:
+def _text(figures: measures.Figures) -> str:
     return report.markdown(figures, cpuinfo=CPUINFO, when=WHEN)
 
 
@@ -155,7 +155,7 @@ def test_the_header_names_the_cpu_model_the_cores_and_the_rounds() -> None:
 
 
 def test_cpu_model_comes_from_cpuinfo() -> None:
-    assert report.cpu_model(CPUINFO) == "AMD EPYC 7B13 64-Core Processor"
+    assert machine.cpu_model(CPUINFO) == "AMD EPYC 7B13 64-Core Processor"
 
 
 def test_p95_ratio_is_the_median_of_the_rounds_with_its_range() -> None:
@@ -166,7 +166,7 @@ def test_p95_ratio_is_the_median_of_the_rounds_with_its_range() -> None:
 
     ours_row = next(line for line in text.splitlines() if line.startswith("| sqlite | 1 | What Matters |"))
     assert ours_row.endswith("| 1.00 (0.75-1.50) | 1.00 |")
-    figure = report.p95_ratio(figures, "sqlite", 1)
+    figure = measures.p95_ratio(figures, "sqlite", 1)
     assert figure is not None
     assert (figure.median, figure.low, figure.high) == pytest.approx((1.0, 0.75, 1.5))
 
@@ -237,8 +237,8 @@ def test_every_turn_of_the_conversation_has_its_median_p50_at_the_smallest_k() -
 def test_training_and_memory_are_judged_once() -> None:
     text = _text(_figures([80], [80]))
 
-    assert _target_row(text, f"training at most {report.TRAINING_LIMIT_SECONDS} s").endswith("| met |")
-    memory = f"sqlite: each Rasa server under {report.RASA_RSS_LIMIT_MB} MB"
+    assert _target_row(text, f"training at most {targets.TRAINING_LIMIT_SECONDS} s").endswith("| met |")
+    memory = f"sqlite: each Rasa server under {targets.RASA_RSS_LIMIT_MB} MB"
     assert _target_row(text, memory) == f"| {memory} | 860 MB at most | met |"
 
 
@@ -367,7 +367,7 @@ def test_aims_come_after_what_must_hold_and_are_judged_the_same_way() -> None:
     for load, rate in zip(figures.loads[("sqlite", OURS, 1)], rates, strict=True):
         load.seconds = load.turns / rate
 
-    rows = [(name, result) for name, _, result in report.targets(figures)]
+    rows = [(name, result) for name, _, result in targets.targets(figures)]
 
     assert rows[-2:] == [
         ("sqlite, K=1: p95 at most 1.0 x baseline (aim)", MET),
@@ -380,7 +380,7 @@ def test_a_round_in_which_ours_answered_nothing_meets_no_latency_target() -> Non
     figures = _figures([80, 80, 80], [80, 80, 80])
     figures.loads[("sqlite", OURS, 1)] = [LoadResult(1, seconds=1.0, errors=["turn 1: refused"])] * 3
 
-    results = {name: result for name, _, result in report.targets(figures)}
+    results = {name: result for name, _, result in targets.targets(figures)}
 
     assert results["sqlite, K=1: p95 at most 1.5 x baseline"] == NOT_SHOWN
     assert results["sqlite, K=1: last 3 turns' p50 at most 1.3 x the first 3's"] == NOT_SHOWN
@@ -391,5 +391,5 @@ def test_a_round_in_which_ours_answered_nothing_meets_no_latency_target() -> Non
         LoadResult(1, seconds=1.0, errors=["x"]),
         _load(1, 80),
     ]
-    row = next(row for row in report.targets(figures) if row[0] == "sqlite, K=1: p95 at most 1.5 x baseline")
+    row = next(row for row in targets.targets(figures) if row[0] == "sqlite, K=1: p95 at most 1.5 x baseline")
     assert row[1:] == ("1.00, 1 round not measured", NOT_SHOWN)

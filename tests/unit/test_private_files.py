@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
-from bot import rasa_server, scaled, servers
+from bot import rasa_server, servers
 from bot.config import Settings
+from bot.scaled.deployment import topology as scaled_topology
 from bot.store.database import ensure_sqlite_folder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,7 +107,7 @@ def test_no_server_we_start_has_the_rasa_token_on_its_command_line(
     monkeypatch.setattr(servers, "_running_pid", lambda *_: None)
     monkeypatch.setattr(servers, "_wait_until_ready", lambda *_: None)
     servers.start(settings, Path("model.tar.gz"))  # make run
-    servers.launch(settings, scaled.topology(settings, Path("model.tar.gz"), "nginx"))  # make run-scaled
+    servers.launch(settings, scaled_topology(settings, Path("model.tar.gz"), "nginx"))  # make run-scaled
 
     assert len(argvs) == 4 + 7
     assert not [argv for argv in argvs if any(TOKEN in arg or ACTION_TOKEN in arg for arg in argv)]

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import rasa_server, scaled, servers
+from bot import rasa_server, servers
 from bot.config import Settings
+from bot.scaled import deployment, nginx, postgres
+from bot.scaled.backing_services import backing_services, with_own_passwords
 
 POSTGRES = "postgresql+psycopg2://carer:s3cret@db.example:6543/plans"
 
@@ -28,7 +30,7 @@ def settings(tmp_path: Path) -> Settings:
 
 
 def test_rasa_replicas_get_the_shared_stores_from_database_url_and_redis_url(settings: Settings) -> None:
-    env = scaled.rasa_endpoint_env(settings)
+    env = deployment.rasa_endpoint_env(settings)
     assert (env["TRACKER_STORE_HOST"], env["TRACKER_STORE_PORT"], env["TRACKER_STORE_NAME"]) == (
         "db.example", "6543", "plans",
     )  # fmt: skip
@@ -44,7 +46,7 @@ def test_rasa_replicas_get_the_shared_stores_from_database_url_and_redis_url(set
 def test_the_topology_puts_every_replica_behind_nginx_and_no_password_on_a_command_line(
     settings: Settings,
 ) -> None:
-    topology = scaled.topology(settings, Path("models/m.tar.gz"), "/usr/sbin/nginx")
+    topology = deployment.topology(settings, Path("models/m.tar.gz"), "/usr/sbin/nginx")
     names = [server.name for server in topology]
     assert names == ["actions-1", "actions-2", "rasa-1", "rasa-2", "nginx", "console", "demo-site"]
     rasa_1 = topology[2]
@@ -54,7 +56,7 @@ def test_the_topology_puts_every_replica_behind_nginx_and_no_password_on_a_comma
 
 def test_sqlite_is_refused_with_what_to_set(settings: Settings) -> None:
     with pytest.raises(SystemExit, match="DATABASE_URL=postgresql"):
-        scaled.postgres_url(replace(settings, database_url="sqlite:///var/x.db"))
+        postgres.postgres_url(replace(settings, database_url="sqlite:///var/x.db"))
 
 
 # These need real nginx, PostgreSQL or Redis: marked e2e, so in CI (where .ci/run provides them) a skip fails.
@@ -64,13 +66,13 @@ def test_sqlite_is_refused_with_what_to_set(settings: Settings) -> None:
     reason="nginx is not installed (apt-get install nginx; .ci/run installs it)",
 )
 def test_nginx_accepts_the_generated_configuration(settings: Settings) -> None:
-    conf = scaled.write_nginx_conf(settings)
+    conf = nginx.write_nginx_conf(settings)
     text = conf.read_text()
     assert "server 127.0.0.1:15006" in text and "server 127.0.0.1:15057" in text
     assert "listen 127.0.0.1:15005" in text and "hash $remote_addr consistent" in text
     (settings.run_dir / "log").mkdir()
     checked = subprocess.run(
-        [scaled.find_nginx(), "-t", "-p", str(conf.parent), "-c", str(conf)], capture_output=True, text=True
+        [nginx.find_nginx(), "-t", "-p", str(conf.parent), "-c", str(conf)], capture_output=True, text=True
     )
     assert checked.returncode == 0, checked.stderr
 
@@ -93,10 +95,10 @@ def test_nothing_is_started_for_services_that_answer_and_a_remote_one_that_does_
                     redis_url="redis://127.0.0.1:6379/1")  # fmt: skip
     if not (servers.port_answers("tcp://127.0.0.1:5432") and servers.port_answers("tcp://127.0.0.1:6379")):
         pytest.skip("needs PostgreSQL and Redis on loopback, as on our machines and CI")
-    assert scaled.backing_services(local, scaled.postgres_url(local)) == []
+    assert backing_services(local, postgres.postgres_url(local)) == []
     # db.example does not resolve: nothing answers there, and it is not ours to start.
     with pytest.raises(SystemExit, match=r"PostgreSQL does not answer at db\.example:6543"):
-        scaled.backing_services(settings, scaled.postgres_url(settings))
+        backing_services(settings, postgres.postgres_url(settings))
 
 
 @pytest.mark.e2e
@@ -109,7 +111,7 @@ def test_a_silent_redis_on_loopback_is_started_under_run_dir(settings: Settings)
                     redis_url=f"redis://127.0.0.1:{port}/1")  # fmt: skip
     if not servers.port_answers("tcp://127.0.0.1:5432"):
         pytest.skip("needs PostgreSQL on loopback, as on our machines and CI")
-    [redis] = scaled.backing_services(local, scaled.postgres_url(local))
+    [redis] = backing_services(local, postgres.postgres_url(local))
     try:
         servers.launch(local, [redis])
         assert servers.port_answers(f"tcp://127.0.0.1:{port}")
@@ -144,7 +146,7 @@ def test_generated_passwords_go_only_to_the_servers_run_scaled_starts(settings: 
     free_postgres, free_redis = _free_port(), _free_port()
     local = replace(settings, database_url=f"postgresql+psycopg2://carer@127.0.0.1:{free_postgres}/plans",
                     redis_url=f"redis://127.0.0.1:{free_redis}/1")  # fmt: skip
-    given = scaled.with_own_passwords(local)
+    given = with_own_passwords(local)
     postgres_password = (settings.run_dir / "postgres.password").read_text().strip()
     redis_password = (settings.run_dir / "redis.password").read_text().strip()
     for name in ("postgres.password", "redis.password"):
@@ -157,13 +159,13 @@ def test_generated_passwords_go_only_to_the_servers_run_scaled_starts(settings: 
         == f"postgresql+psycopg2://carer:{postgres_password}@127.0.0.1:{free_postgres}/plans"
     )
     assert given.redis_url == f"redis://:{redis_password}@127.0.0.1:{free_redis}/1"
-    assert scaled.with_own_passwords(local) == given  # made once
-    assert scaled.rasa_endpoint_env(given)["LOCK_STORE_PASSWORD"] == redis_password
+    assert with_own_passwords(local) == given  # made once
+    assert deployment.rasa_endpoint_env(given)["LOCK_STORE_PASSWORD"] == redis_password
 
-    assert scaled.with_own_passwords(settings) == settings  # remote, and with passwords of their own
+    assert with_own_passwords(settings) == settings  # remote, and with passwords of their own
     with socket.socket() as someone_elses:  # a server on loopback that an earlier run did not start
         someone_elses.bind(("127.0.0.1", 0))
         someone_elses.listen()
         port = someone_elses.getsockname()[1]
         theirs = replace(local, database_url=f"postgresql+psycopg2://carer@127.0.0.1:{port}/plans")
-        assert scaled.with_own_passwords(theirs).database_url == theirs.database_url
+        assert with_own_passwords(theirs).database_url == theirs.database_url

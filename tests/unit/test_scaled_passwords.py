@@ -1,6 +1,6 @@
 """The PostgreSQL and Redis that `make run-scaled` starts ask for passwords (issue 13, item 13).
 
-Started here the way `python -m bot servers start --scaled` starts them (bot.scaled: the
+Started here the way `python -m bot servers start --scaled` starts them (bot.scaled.deployment: the
 passwords, then the backing services, launched by bot.servers), on free loopback ports with a
 RUN_DIR of the test's own, and without Rasa. As root, which is how this project's machines
 run it, that is the path a root user gets: PostgreSQL's programs run as the `postgres` user.
@@ -27,11 +27,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 
-from bot import scaled, servers
+from bot import servers
 from bot.config import Settings
+from bot.scaled import deployment, postgres
 
 MARKER = "wm-marker-secret-never-in-postgres-environment"
-TOPOLOGY = scaled.topology  # the servers start() would go on to start, which these tests leave out
+TOPOLOGY = deployment.topology  # the servers start() would go on to start, which these tests leave out
 
 
 def _initdb() -> str | None:
@@ -63,26 +64,26 @@ def settings(tmp_path: Path) -> Iterator[Settings]:
         yield own
     finally:
         servers.stop(own)
-        shutil.rmtree(scaled.postgres_runner(own)[1], ignore_errors=True)  # as root, outside tmp_path
+        shutil.rmtree(postgres.postgres_runner(own)[1], ignore_errors=True)  # as root, outside tmp_path
 
 
 def _start(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> tuple[Settings, list[servers.Server]]:
-    """bot.scaled.start, as `make run-scaled` calls it, with Rasa, nginx and the console left out:
+    """bot.scaled.deployment.start, as `make run-scaled` calls it, with Rasa, nginx and the console left out:
     the settings and the servers it would then start (not started)."""
     monkeypatch.setenv("WM_TEST_SECRET", MARKER)  # as .env's secrets are, in our environment
     # No password but the URL's: none from the environment or ~/.pgpass.
     monkeypatch.delenv("PGPASSWORD", raising=False)
     monkeypatch.setenv("PGPASSFILE", os.devnull)
     given: list[tuple[Settings, list[servers.Server]]] = []
-    monkeypatch.setattr(scaled, "find_nginx", lambda: "/usr/sbin/nginx")
+    monkeypatch.setattr(deployment, "find_nginx", lambda: "/usr/sbin/nginx")
     # The database is made with the password; our tables and Rasa's (slow to import) are not.
-    monkeypatch.setattr(scaled, "prepare_databases", scaled._create_database_if_missing)
+    monkeypatch.setattr(deployment, "prepare_databases", postgres._create_database_if_missing)
     monkeypatch.setattr(
-        scaled,
+        deployment,
         "topology",
         lambda started, model, nginx: given.append((started, TOPOLOGY(started, model, nginx))) or [],
     )
-    scaled.start(settings, Path("models/m.tar.gz"))
+    deployment.start(settings, Path("models/m.tar.gz"))
     return given[0]
 
 
@@ -133,7 +134,7 @@ def test_scaled_postgres_takes_the_generated_password_only(
     for refused in (_without_password(database), database.set(password="wrong" + password[5:])):
         with pytest.raises(OperationalError, match="password"):
             _connect(refused.set(database="postgres"))
-    socket_folder = str(scaled.postgres_runner(settings)[1])
+    socket_folder = str(postgres.postgres_runner(settings)[1])
     with pytest.raises(OperationalError, match="password"):
         _connect(
             _without_password(
@@ -163,7 +164,7 @@ def test_scaled_postgres_takes_the_generated_password_only(
     postmaster = Path(f"/proc/{_pid(settings, 'postgres')}")
     if os.geteuid() == 0:
         # The root path: PostgreSQL runs as the postgres user, who never gets our secrets.
-        assert postmaster.stat().st_uid == pwd.getpwnam(scaled.POSTGRES_SYSTEM_USER).pw_uid
+        assert postmaster.stat().st_uid == pwd.getpwnam(postgres.POSTGRES_SYSTEM_USER).pw_uid
         assert MARKER.encode() not in (postmaster / "environ").read_bytes()
         # Its emptied environment has no locale: the cluster holds people's words in UTF-8 all the same.
         assert _connect(database.set(database="postgres"), "SHOW server_encoding") == "UTF8"
@@ -214,9 +215,9 @@ def test_a_cluster_made_with_trust_before_issue_13_is_given_the_password(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """run-scaled made its cluster with --auth=trust: the next start makes it ask for the password."""
-    system_user, data = scaled.postgres_runner(settings)
+    system_user, data = postgres.postgres_runner(settings)
     data.parent.mkdir(parents=True, exist_ok=True)
-    old_initdb = [*scaled._as(system_user), _initdb(), "-D", str(data), "-U", "whatmatters", "--auth=trust"]
+    old_initdb = [*postgres._as(system_user), _initdb(), "-D", str(data), "-U", "whatmatters", "--auth=trust"]
     subprocess.run(old_initdb, check=True, capture_output=True, cwd=data.parent)
     assert "trust" in (data / "pg_hba.conf").read_text()
 

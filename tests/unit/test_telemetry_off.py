@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import rasa_server, scaled, servers, training
+from bot import rasa_server, servers, training
 from bot.config import Settings
+from bot.scaled.deployment import topology as scaled_topology
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -56,7 +57,7 @@ def test_every_rasa_server_we_start_has_telemetry_off(tmp_path: Path) -> None:
     )  # fmt: skip
     started = [
         *servers.servers(settings, Path("m.tar.gz")),
-        *scaled.topology(settings, Path("m.tar.gz"), "nginx"),
+        *scaled_topology(settings, Path("m.tar.gz"), "nginx"),
     ]
     rasa = [server for server in started if server.command[1:3] == ["-m", "bot.rasa_server"]]
     assert len(rasa) == 3
