@@ -240,6 +240,8 @@ def _from_language_model(clean: str, expects: Expects, question: str, nlu: Nlu) 
         return None  # "worried about my tablets" answers; only a question asks for advice
     if kind is NotAnAnswer.ASK_HUMAN and question in words.ANSWERS_AT:
         return None
+    if words.matches_any(clean, words.OWN_TERMS.get(question, ())):
+        return None  # "Next July" to "when by?" answers, whatever "next" suggests
     if expects is Expects.FREE_TEXT and kind is NotAnAnswer.SMALLTALK:
         return None  # a short answer the model took for chat ("my dog") is still an answer
     return kind

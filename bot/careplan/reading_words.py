@@ -78,6 +78,7 @@ PREFERRED_AFTER = re.compile(_DATA["preferred_after"])
 ADDS_TO_CHOICE = re.compile(_DATA["adds_to_choice"])
 EXCLUSIVE_CHOICES: dict[str, str] = dict(_DATA["exclusive_choices"])
 ANSWERS_AT = _by_key(_DATA["answers_at"])
+OWN_TERMS = _by_key(_DATA["own_terms"])
 ASKS_FOR_A_CALL = _patterns(_DATA["asks_for_a_call"])
 
 _LEADING_YES = re.compile(

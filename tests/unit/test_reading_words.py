@@ -176,3 +176,19 @@ def test_replies_typed_for_someone_are_read_for_what_they_are(question: str, rep
 )
 def test_the_number_a_person_settles_on_is_the_one_meant(said: str, number: int) -> None:
     assert parse_confidence_with_rest(said)[0] == number
+
+
+def test_a_reply_in_the_questions_own_terms_is_an_answer_whatever_the_language_model_guessed() -> None:
+    from bot.careplan.interview import expects
+    from bot.careplan.reading_kinds import Nlu
+
+    sure_it_is_a_skip = Nlu("skip", 0.99)
+    reading = read_reply(
+        expects("goal_2_timeframe"), "Next July", sure_it_is_a_skip, question="goal_timeframe"
+    )
+    assert (reading.kind, reading.value) == ("answer", "Next July")
+    # Without the question's own terms the model's sure guess still counts.
+    assert (
+        read_reply(expects("goal_2_timeframe"), "next", sure_it_is_a_skip, question="goal_timeframe").kind
+        == "skip"
+    )
