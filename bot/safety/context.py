@@ -15,6 +15,8 @@ import re
 
 from spacy.tokens import Span, Token
 
+from bot.safety.risk import RiskCategory
+
 # Words that open a clause about a time that may come.
 CONDITIONAL_MARKS = {"if", "whenever", "unless"}
 # "dunno if I'll still be here": an "if" that means "whether" opens no condition.
@@ -183,3 +185,84 @@ def _clause_text(span: Span) -> str:
     start = max((t.i for t in sentence if t.i < span.start and t.text == ","), default=sentence.start)
     end = min((t.i for t in sentence if t.i >= span.end and t.text == ","), default=sentence.end)
     return span.doc[start:end].text.lower()
+
+
+# A past event, someone's own or another's, that was seen to and ended well: "they did an
+# ECG and it was all fine", "the ambulance came", "they got her help and she's doing well".
+SETTLED = re.compile(
+    r"\b(it|they|that|all|everything|results?|tests?) (was|were|came back|turned out) (all )?"
+    r"(fine|normal|clear|ok|okay)\b|\bambulance came\b"
+    r"|\b(got|helped) (her|him|them) (to )?(help|leave|get away)\b"
+    r"|\b(she|he|they)( i|'|)s (doing )?(well|fine|ok|okay|better)( now)?\b"
+    r"|\b(she|he|they)'re (doing )?(well|fine|better)( now)?\b"
+)
+# Abuse is over only when the person got away from it, not when "he's fine" again.
+LEFT_SAFELY = re.compile(
+    r"\b(got|helped) (her|him|them) (to )?(leave|get away|out)\b|\baway from (him|her|them) now\b"
+)
+PAST_TIME = re.compile(r"\b(yesterday|last (week|month|night|weekend)|at christmas|ago)\b")
+SETTLED_BUT_NOW = re.compile(
+    r"\b(now|right now|rn|again|tonight|today|this (morning|evening)|happening|still (got|have|getting))\b"
+)
+
+
+def is_settled_and_past(span: Span, category: RiskCategory) -> bool:
+    """A past event told as seen to and ended well, with nothing said of it now.
+
+    "I had chest pains last month, they did an ECG and it was all fine"; "the man on the
+    bus had a fit yesterday... the ambulance came". A sign of now ("...but it's back
+    today") keeps it.
+    """
+    text = span.doc.text.lower()
+    settled = LEFT_SAFELY if category == RiskCategory.SAFEGUARDING else SETTLED
+    if not settled.search(text):
+        return False
+    if category != RiskCategory.MEDICAL_EMERGENCY and not is_someone_elses(span):
+        return False  # "I cut myself last night, it was fine" is still the person's own
+    own_time = span.sent.text.lower()
+    told_as_past = bool(PAST_TIME.search(text)) or any(t.tag_ in {"VBD", "VBN"} for t in span.sent)
+    return told_as_past and not SETTLED_BUT_NOW.search(settled.sub(" ", own_time))
+
+
+# "idk if I'll be around": an "if" that means "whether", in text-speak.
+WHETHER_IN_SHORT = re.compile(r"\b(idk|dk|dunno|no idea) (if|whether)\b")
+
+
+def is_conditional_here(span: Span) -> bool:
+    before = span.doc[span.sent.start : span.start].text.lower()
+    return not WHETHER_IN_SHORT.search(before) and is_conditional(span)
+
+
+def is_someone_elses_story_in_dialect(span: Span) -> bool:
+    """ "Me da had a fit at Christmas": "me" is "my" here, so the story is someone else's, and over."""
+    subjects = [t for t in _verb_of(span).children if t.dep_ in {"nsubj", "nsubjpass"}]
+    if not subjects or not all(_me_as_my(t) for t in subjects):
+        return False
+    text = span.doc.text.lower()
+    return bool(OVER_NOW.search(text)) and not NOW.search(span.sent.text.lower())
+
+
+def _me_as_my(token: Token) -> bool:
+    """ "me" before a word for a person ("me da", "me nan"), which the parser reads as two nouns."""
+    if token.lower_ != "me" or token.i + 1 >= len(token.doc):
+        return False
+    following = token.doc[token.i + 1]
+    return following.lemma_.lower() in PEOPLE | {"nan", "nana", "mam", "da", "grandad"}
+
+
+def is_someone_elses(span: Span) -> bool:
+    """The nearest subject above the phrase, outside it, is another person ("my daughter's
+    friend was self harming": "self" is the phrase's own word, "friend" its subject)."""
+    if is_told_of_someone_else(span):
+        return True
+    token = span.root
+    for _ in range(4):
+        subjects = [
+            t for t in token.children if t.dep_ in {"nsubj", "nsubjpass"} and not span.start <= t.i < span.end
+        ]
+        if subjects:
+            return all(_another_person(t) for t in subjects)
+        if token.head.i == token.i:
+            return False
+        token = token.head
+    return False

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from spacy.matcher import Matcher
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
 from bot.safety import context
@@ -66,22 +66,6 @@ IDIOMS = re.compile(
     r"(could|would|wanna|want to|i'?ll|gonna) (cheerfully |happily )?(strangle|throttle|murder|wring) (her|him|them)|"
     r"bleed(ing|s)? (me|us|you|him|her|them) dry|cutting (me|us|him|her) in (half|two)|"
     r"want to go (out|anywhere|shopping|outside|far|to (the|a) (shops?|pub|club|park|town|doctors?|gp|group|hospital)))\b"
-)
-# A past event, someone's own or another's, that was seen to and ended well: "they did an
-# ECG and it was all fine", "the ambulance came", "they got her help and she's doing well".
-SETTLED = re.compile(
-    r"\b(it|they|that|all|everything|results?|tests?) (was|were|came back|turned out) (all )?"
-    r"(fine|normal|clear|ok|okay)\b|\bambulance came\b|\b(got|helped) (her|him|them) (to )?(help|leave|get away)\b"
-    r"|\b(she|he|they)( i|'|)s (doing )?(well|fine|ok|okay|better)( now)?\b"
-    r"|\b(she|he|they)'re (doing )?(well|fine|better)( now)?\b"
-)
-# Abuse is over only when the person got away from it, not when "he's fine" again.
-LEFT_SAFELY = re.compile(
-    r"\b(got|helped) (her|him|them) (to )?(leave|get away|out)\b|\baway from (him|her|them) now\b"
-)
-PAST_TIME = re.compile(r"\b(yesterday|last (week|month|night|weekend)|at christmas|ago)\b")
-SETTLED_BUT_NOW = re.compile(
-    r"\b(now|right now|rn|again|tonight|today|this (morning|evening)|happening|still (got|have|getting))\b"
 )
 # An ongoing condition the person lives with, as opposed to something happening now.
 KNOWN_CONDITION = re.compile(
@@ -249,11 +233,11 @@ def _set_aside(span: Span, category: RiskCategory) -> bool:
     elsewhere = sentence.replace(span.text.lower(), " ")
     if IDIOMS.search(sentence) or SERVICE_TALK.search(sentence) or DENIED.search(span.doc.text.lower()):
         return True
-    if _negated(span) or _conditional(span) or context.is_a_joke(span):
+    if _negated(span) or context.is_conditional_here(span) or context.is_a_joke(span):
         return True
     if context.is_someone_elses_story_that_is_over(span) or context.is_over_and_recovered(span):
         return True
-    if _settled(span, category) or _dialect_someone_elses_story_that_is_over(span):
+    if context.is_settled_and_past(span, category) or context.is_someone_elses_story_in_dialect(span):
         return True
     if (
         category != RiskCategory.SUICIDAL_THOUGHTS
@@ -272,68 +256,6 @@ def _set_aside(span: Span, category: RiskCategory) -> bool:
         and bool(KNOWN_CONDITION.search(sentence))
         and not HAPPENING_NOW.search(elsewhere)
     )
-
-
-def _settled(span: Span, category: RiskCategory) -> bool:
-    """A past event told as seen to and ended well, with nothing said of it now.
-
-    "I had chest pains last month, they did an ECG and it was all fine"; "the man on the
-    bus had a fit yesterday... the ambulance came". A sign of now ("...but it's back
-    today") keeps it.
-    """
-    text = span.doc.text.lower()
-    settled = LEFT_SAFELY if category == RiskCategory.SAFEGUARDING else SETTLED
-    if not settled.search(text):
-        return False
-    if category != RiskCategory.MEDICAL_EMERGENCY and not _someone_elses(span):
-        return False  # "I cut myself last night, it was fine" is still the person's own
-    own_time = span.sent.text.lower()
-    told_as_past = bool(PAST_TIME.search(text)) or any(t.tag_ in {"VBD", "VBN"} for t in span.sent)
-    return told_as_past and not SETTLED_BUT_NOW.search(settled.sub(" ", own_time))
-
-
-# "idk if I'll be around": an "if" that means "whether", in text-speak.
-WHETHER_IN_SHORT = re.compile(r"\b(idk|dk|dunno|no idea) (if|whether)\b")
-
-
-def _conditional(span: Span) -> bool:
-    before = span.doc[span.sent.start : span.start].text.lower()
-    return not WHETHER_IN_SHORT.search(before) and context.is_conditional(span)
-
-
-def _dialect_someone_elses_story_that_is_over(span: Span) -> bool:
-    """ "Me da had a fit at Christmas": "me" is "my" here, so the story is someone else's, and over."""
-    subjects = [t for t in context._verb_of(span).children if t.dep_ in {"nsubj", "nsubjpass"}]
-    if not subjects or not all(_me_as_my(t) for t in subjects):
-        return False
-    text = span.doc.text.lower()
-    return bool(context.OVER_NOW.search(text)) and not context.NOW.search(span.sent.text.lower())
-
-
-def _me_as_my(token: Token) -> bool:
-    """ "me" before a word for a person ("me da", "me nan"), which the parser reads as two nouns."""
-    if token.lower_ != "me" or token.i + 1 >= len(token.doc):
-        return False
-    following = token.doc[token.i + 1]
-    return following.lemma_.lower() in context.PEOPLE | {"nan", "nana", "mam", "da", "grandad"}
-
-
-def _someone_elses(span: Span) -> bool:
-    """The nearest subject above the phrase, outside it, is another person ("my daughter's
-    friend was self harming": "self" is the phrase's own word, "friend" its subject)."""
-    if context.is_told_of_someone_else(span):
-        return True
-    token = span.root
-    for _ in range(4):
-        subjects = [
-            t for t in token.children if t.dep_ in {"nsubj", "nsubjpass"} and not span.start <= t.i < span.end
-        ]
-        if subjects:
-            return all(context._another_person(t) for t in subjects)
-        if token.head.i == token.i:
-            return False
-        token = token.head
-    return False
 
 
 def _negated(span: Span) -> bool:
