@@ -203,12 +203,12 @@ async def prepare_matching() -> None:
 async def deliver_queued_work() -> None:
     """Every OUTBOX_RETRY_SECONDS, what waits in the outbox is written, if the database answers."""
     from actions import adapters  # the plan store the actions use
-    from bot import services
+    from bot.services import delivery
 
     while True:
         await asyncio.sleep(adapters.settings().outbox_retry_seconds)
         try:
-            await asyncio.to_thread(services.deliver_pending, adapters.database())
+            await asyncio.to_thread(delivery.deliver_pending, adapters.database())
         except Exception as error:  # still down, most likely: the next round tries again
             logger.error("writing queued work failed: %s", _type_name(error))
 
