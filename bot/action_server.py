@@ -18,7 +18,7 @@ This server runs the same actions with Rasa SDK's executor, and:
 
 It will not start without a token. Beside the actions it runs one task: every
 OUTBOX_RETRY_SECONDS, what was queued while the database was down (bot/store/outbox.py)
-is written to it (`bot.services.deliver_pending`, issue 13, item 12).
+is written to it (`bot.services.delivery.deliver_pending`, issue 13, item 12).
 """
 
 from __future__ import annotations
