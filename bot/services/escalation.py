@@ -28,8 +28,8 @@ def flag_risk(db: Database, plan: CarePlan, flag: RiskFlag, *, now: datetime | N
     Never lost: when the database cannot be reached, the flag is queued on local
     disk (written when the database is back, see `deliver_pending`) and the plan
     is returned as it would have been stored, with no id and without flags only
-    the database knew. `queued(db, plan.conversation_id, practice_id=plan.practice_id)` then
-    says so.
+    the database knew. `delivery.queued(db, plan.conversation_id,
+    practice_id=plan.practice_id)` then says so.
     """
     now = utc(now)
     plan, flag = without_bidi_controls(plan), without_bidi_controls(flag)
