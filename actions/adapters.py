@@ -11,11 +11,11 @@ from typing import Any, TypeVar
 from rasa_sdk import Tracker
 
 from actions.questions import replies
-from bot import services
 from bot.careplan.interview import RISK_CHECKS, build_plan
 from bot.careplan.model import Answer, CarePlan, SupportPerson
 from bot.config import Settings
 from bot.safety.risk import RiskFlag, category_named
+from bot.services import delivery, escalation, plan_store
 from bot.store.database import Database
 
 T = TypeVar("T")
@@ -30,7 +30,7 @@ def settings() -> Settings:
 def database() -> Database:
     """The plan store, opened even while the database is down (the service layer migrates
     and delivers what waited once it is back)."""
-    return services.open_plan_store(settings().database_url)
+    return plan_store.open_plan_store(settings().database_url)
 
 
 async def in_thread(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -52,14 +52,14 @@ async def flag_risk(tracker: Tracker, categories: list[str], message: str) -> st
     plan = plan_from_tracker(tracker)
     for category in categories:
         flag = RiskFlag(category_named(category), message, now)
-        plan = await in_thread(services.flag_risk, database(), plan, flag)
+        plan = await in_thread(escalation.flag_risk, database(), plan, flag)
     return flag_told(tracker)
 
 
 def flag_told(tracker: Tracker) -> str:
     """What tells the person truthfully what happened to their flag."""
     # Reads the local outbox only; the practice is this deployment's, as on the plan.
-    waiting = services.queued(database(), tracker.sender_id, practice_id=settings().practice_id)
+    waiting = delivery.queued(database(), tracker.sender_id, practice_id=settings().practice_id)
     return replies()["risk_flag_waiting" if waiting else "risk_flagged"]
 
 

@@ -19,7 +19,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.adapters import database, flag_risk, flag_told, in_thread, plan_from_tracker, settings
 from actions.questions import replies, wording
-from bot import services
 from bot.careplan import dialogue, interview
 from bot.careplan.dialogue import Effect, Turn
 from bot.careplan.interview import (
@@ -42,6 +41,7 @@ from bot.channels.limits import TOO_LONG  # the channels say the same, before Ra
 from bot.directory.plans import groups_to_mention
 from bot.safety.risk import RISK_INTENT, Tier
 from bot.safety.signposting import crisis_messages
+from bot.services import consents, delivery, drafting, escalation
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +163,7 @@ async def _do_effects(
             afterwards += await _do(effect, tracker, domain)
         except Exception as error:  # the database or the network: never tell the person it worked
             logger.error("action %s failed: %s", effect.value, type(error).__name__)
-            if effect is Effect.DRAFT_PLAN and services.queued(
+            if effect is Effect.DRAFT_PLAN and delivery.queued(
                 database(), tracker.sender_id, practice_id=settings().practice_id
             ):
                 dispatcher.utter_message(text=SAVED_LATER)  # the outbox writes it when the database is back
@@ -179,13 +179,13 @@ async def _do(effect: Effect, tracker: Tracker, domain: dict) -> list[str]:
     if effect in (Effect.RECORD_CONSENT, Effect.RECORD_REFUSAL):
         shown = f"{replies()['greet']} {wording(CONSENT).ask}"
         given = effect is Effect.RECORD_CONSENT
-        await in_thread(services.record_consent, db, sender, given, shown, practice_id=practice)
+        await in_thread(consents.record_consent, db, sender, given, shown, practice_id=practice)
     elif effect is Effect.REQUEST_HANDOFF:
-        await in_thread(services.request_handoff, db, plan_from_tracker(tracker))
+        await in_thread(escalation.request_handoff, db, plan_from_tracker(tracker))
     elif effect is Effect.DELETE_DATA:
-        await in_thread(services.delete_conversation_data, db, sender, practice_id=practice)
+        await in_thread(consents.delete_conversation_data, db, sender, practice_id=practice)
     elif effect is Effect.DRAFT_PLAN:
-        stored = await in_thread(services.draft_plan, db, plan_from_tracker(tracker))
+        stored = await in_thread(drafting.draft_plan, db, plan_from_tracker(tracker))
         return _local_groups(stored, tracker)
     elif effect is Effect.FLAG_RISK:
         checked = tracker.get_slot(RISK_TO_CHECK) or {}

@@ -11,11 +11,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.adapters import database, flag_risk, in_thread, plan_from_tracker, settings
 from actions.interview import COULD_NOT, handoff_message
 from actions.questions import replies
-from bot import services
 from bot.careplan import dialogue
 from bot.careplan.dialogue import Effect
 from bot.careplan.interview import CARRY_ON, PENDING, RISK_TO_CHECK, SUMMARY_OK
 from bot.safety.signposting import crisis_message, crisis_messages
+from bot.services import consents, escalation
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +76,8 @@ class ActionRequestHandoff(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[EventType]:
         dispatcher.utter_message(text=handoff_message())
         try:
-            await in_thread(services.request_handoff, database(), plan_from_tracker(tracker))
-        except Exception as error:  # queued for when the database is back (bot/services.py)
+            await in_thread(escalation.request_handoff, database(), plan_from_tracker(tracker))
+        except Exception as error:  # queued for when the database is back (bot/services/delivery.py)
             logger.error("action %s failed: %s", self.name(), type(error).__name__)
         return []
 
@@ -92,7 +92,7 @@ class ActionDeleteMyData(Action):
         try:
             practice = settings().practice_id  # the one practice this deployment serves
             await in_thread(
-                services.delete_conversation_data, database(), tracker.sender_id, practice_id=practice
+                consents.delete_conversation_data, database(), tracker.sender_id, practice_id=practice
             )
         except Exception as error:  # never say it was deleted when it was not
             logger.error("action %s failed: %s", self.name(), type(error).__name__)

@@ -18,7 +18,7 @@ This server runs the same actions with Rasa SDK's executor, and:
 
 It will not start without a token. Beside the actions it runs one task: every
 OUTBOX_RETRY_SECONDS, what was queued while the database was down (bot/store/outbox.py)
-is written to it (`bot.services.deliver_pending`, issue 13, item 12).
+is written to it (`bot.services.delivery.deliver_pending`, issue 13, item 12).
 """
 
 from __future__ import annotations
@@ -203,12 +203,12 @@ async def prepare_matching() -> None:
 async def deliver_queued_work() -> None:
     """Every OUTBOX_RETRY_SECONDS, what waits in the outbox is written, if the database answers."""
     from actions import adapters  # the plan store the actions use
-    from bot import services
+    from bot.services import delivery
 
     while True:
         await asyncio.sleep(adapters.settings().outbox_retry_seconds)
         try:
-            await asyncio.to_thread(services.deliver_pending, adapters.database())
+            await asyncio.to_thread(delivery.deliver_pending, adapters.database())
         except Exception as error:  # still down, most likely: the next round tries again
             logger.error("writing queued work failed: %s", _type_name(error))
 

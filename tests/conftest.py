@@ -34,25 +34,25 @@ POSTGRES_ENV = "TEST_DATABASE_URL"
 def _tests_outbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """What the service layer queues while a database is down (bot/store/outbox.py) goes to a
     folder of this run, never to the project's var/ (nor is .env read to find it)."""
-    from bot import services
+    from bot.services import delivery
     from bot.store.outbox import Outbox
 
-    services.use_outbox(Outbox(tmp_path_factory.mktemp("outbox") / "outbox.jsonl"))
+    delivery.use_outbox(Outbox(tmp_path_factory.mktemp("outbox") / "outbox.jsonl"))
     yield
-    services.use_outbox(None)
+    delivery.use_outbox(None)
 
 
 @pytest.fixture
 def box(tmp_path: Path) -> Iterator[Outbox]:
     """An outbox of this test's own; the run's outbox is back afterwards (never var/'s)."""
-    from bot import services
+    from bot.services import delivery
     from bot.store.outbox import Outbox
 
-    before = services.outbox()
+    before = delivery.outbox()
     outbox = Outbox(tmp_path / "outbox" / "outbox.jsonl")
-    services.use_outbox(outbox)
+    delivery.use_outbox(outbox)
     yield outbox
-    services.use_outbox(before)
+    delivery.use_outbox(before)
 
 
 @pytest.fixture

@@ -6,18 +6,18 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot import services
 from bot.careplan.codec import plan_to_dict
 from bot.careplan.fhir import plan_to_fhir_bundle
 from bot.careplan.markdown_export import plan_to_markdown
 from bot.careplan.model import CarePlan
 from bot.cli.output import columns, fail, minute, print_json
 from bot.config import Settings
+from bot.services import stored_plans
 from bot.store.database import open_database
 
 
 def list_plans(args: argparse.Namespace, url: str) -> int:
-    plans = services.list_plans(open_database(url), status=args.status)
+    plans = stored_plans.list_plans(open_database(url), status=args.status)
     if args.format == "json":
         print_json([plan_to_dict(plan) for plan in plans])
     elif not plans:
@@ -29,7 +29,7 @@ def list_plans(args: argparse.Namespace, url: str) -> int:
 
 def show_plan(args: argparse.Namespace, url: str) -> int:
     practice = args.practice or Settings.from_env().practice_id
-    plan = services.get_plan(open_database(url), args.conversation, practice_id=practice)
+    plan = stored_plans.get_plan(open_database(url), args.conversation, practice_id=practice)
     if plan is None:
         return fail(f"No plan found for conversation {args.conversation!r} at practice {practice!r}.")
     if args.format == "markdown":

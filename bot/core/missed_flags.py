@@ -21,10 +21,10 @@ from datetime import datetime, timezone
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import services
 from bot.careplan.interview import build_plan
 from bot.config import Settings
 from bot.safety.risk import RiskFlag, Tier, category_named
+from bot.services import escalation, plan_store
 from bot.store.database import Database
 
 RESPOND_TO = "action_respond_to_risk"
@@ -89,11 +89,11 @@ def _flag(tracker: DialogueStateTracker, message: UserUttered, practice_id: str)
     )
     now = datetime.now(timezone.utc)
     for category in risk.get("categories") or ["unspecified"]:
-        plan = services.flag_risk(
+        plan = escalation.flag_risk(
             _database(), plan, RiskFlag(category_named(category), message.text or "", now)
         )
 
 
 @functools.lru_cache(maxsize=1)
 def _database() -> Database:
-    return services.open_plan_store(Settings.from_env().database_url)
+    return plan_store.open_plan_store(Settings.from_env().database_url)

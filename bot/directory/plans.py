@@ -1,6 +1,6 @@
 """A plan's community suggestions: the practice's services that fit what the person said (issue 16).
 
-Worked out when the assistant writes a draft (`bot.services`) and when a professional edits the
+Worked out when the assistant writes a draft (`bot.services.versions`) and when a professional edits the
 plan (`bot.review_services`); `bot.careplan.suggestions.merge_suggestions` keeps what professionals
 decided. A failure here never stops a plan being stored: it is logged (never the person's
 words) and the plan keeps the suggestions it had.

@@ -1,7 +1,7 @@
 """A durable outbox: what could not be written to the database, kept on local disk until it can.
 
 When the plan store cannot be reached, a risk flag (and a confirmed draft) must not be lost
-(issue 12, issue 13 item 12). The service layer (bot/services.py) appends it here, and
+(issue 12, issue 13 item 12). The service layer (bot/services/delivery.py) appends it here, and
 delivers it when the database answers again.
 
 The outbox is one file of JSON lines (`OUTBOX_PATH`, default `var/outbox.jsonl`), readable by

@@ -19,11 +19,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from bot import account_services, services
+from bot import account_services
 from bot.careplan.interview import build_plan
 from bot.careplan.model import CarePlan, PlanStatus, SupportPerson
 from bot.config import Settings
 from bot.console.app import create_app
+from bot.services import drafting
 from bot.store.database import Database, open_database
 
 PASSWORD = "a long enough password"
@@ -93,7 +94,7 @@ def seed_plan(
             "detected_at": now.isoformat(),
         }
         plan = replace(plan, status=PlanStatus.URGENT_REVIEW, risk_flags=[flag])
-    return services.draft_plan(db, plan, now=now)
+    return drafting.draft_plan(db, plan, now=now)
 
 
 @dataclass

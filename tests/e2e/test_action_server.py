@@ -27,10 +27,11 @@ import pytest
 from e2e_assistant import ROOT, _free_port
 from sqlalchemy import text
 
-from bot import servers, services
+from bot import servers
 from bot.careplan.model import CarePlan
 from bot.config import Settings
 from bot.scaled.nginx import find_nginx, write_nginx_conf
+from bot.services import drafting
 from bot.store.database import Database, migrate
 
 pytestmark = pytest.mark.e2e
@@ -164,7 +165,7 @@ def test_a_forged_call_without_the_secret_is_refused_and_deletes_nothing(
         sender = f"{PHONE}-{uuid.uuid4().hex[:6]}"
         # The action server's own practice, so that a forged deletion there would find this plan.
         mine = replace(sample_plan, conversation_id=sender, practice_id="e2e-practice")
-        stored = services.draft_plan(database, mine)
+        stored = drafting.draft_plan(database, mine)
     finally:
         database.dispose()
     before = _plans(action_server.database_url)

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from e2e_assistant import Assistant, _free_port
 
-from bot import services
 from bot.careplan.model import CarePlan
 from bot.servers import port_answers
+from bot.services import stored_plans
 from bot.store.database import Database
 
 
@@ -42,7 +42,7 @@ class ScaledAssistant(Assistant):
         """The sender's plan, read from PostgreSQL here (50 `plans show` processes would take minutes)."""
         database = Database.from_url(self.env["DATABASE_URL"])
         try:
-            return services.get_plan(database, sender, practice_id=self.env["PRACTICE_ID"])
+            return stored_plans.get_plan(database, sender, practice_id=self.env["PRACTICE_ID"])
         finally:
             database.dispose()
 

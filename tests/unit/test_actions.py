@@ -15,10 +15,10 @@ from actions import adapters
 from actions.interview import TOO_LONG, ActionChangeSection, ActionStartAgain, ValidateCarePlanForm
 from actions.questions import replies, wording
 from actions.session import ActionSessionStart
-from bot import services
 from bot.careplan import interview
 from bot.careplan.model import CarePlan
 from bot.safety.signposting import crisis_messages
+from bot.services import consents, drafting, stored_plans
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -150,7 +150,7 @@ def test_consent_in_many_words_starts_the_interview_and_is_recorded(store, domai
     values = slot_values(events)
     assert values["consent"] is True and values["requested_slot"] == "what_matters_good_day"
     assert texts(messages)[-1] == wording("what_matters_good_day").ask
-    consent = services.latest_consent(store, "patient-1", practice_id="practice-test")
+    consent = consents.latest_consent(store, "patient-1", practice_id="practice-test")
     assert consent is not None and consent.given is True and "Is it OK to start?" in consent.wording
 
 
@@ -167,7 +167,7 @@ def test_no_to_starting_ends_it_kindly_and_records_the_refusal(store, domain: di
     assert values["consent"] is False and values["requested_slot"] is None
     assert values["interview_outcome"] == "refused"
     assert texts(messages) == [replies()["consent_refused"]]
-    assert services.latest_consent(store, "patient-1", practice_id="practice-test").given is False
+    assert consents.latest_consent(store, "patient-1", practice_id="practice-test").given is False
 
 
 @pytest.mark.parametrize(
@@ -209,7 +209,7 @@ def test_asking_for_a_person_sets_the_handoff_and_asks_whether_to_carry_on(store
     assert values["what_matters_good_day"] is None
     assert values["requested_slot"] == "carry_on"
     assert "call" in texts(messages)[0] and texts(messages)[1] == wording("carry_on").ask
-    assert services.get_plan(store, "patient-1", practice_id="practice-test").handoff_requested is True
+    assert stored_plans.get_plan(store, "patient-1", practice_id="practice-test").handoff_requested is True
 
 
 def test_yes_carry_on_is_never_an_answer_and_the_question_comes_again(domain: dict) -> None:
@@ -366,7 +366,7 @@ def test_confirming_the_summary_in_words_saves_the_draft(store, domain: dict, re
     assert values["summary_ok"] is True and values["requested_slot"] is None
     assert values["interview_outcome"] == "confirmed"
     assert texts(messages) == [replies()["plan_saved"]]
-    plan = services.get_plan(store, "patient-1", practice_id="practice-test")
+    plan = stored_plans.get_plan(store, "patient-1", practice_id="practice-test")
     assert plan is not None and plan.version == 1 and plan.status.value == "draft"
     assert plan.practice_id == "practice-test"
 
@@ -421,11 +421,11 @@ def test_when_the_plan_cannot_be_saved_the_person_is_told_so(
 
 
 def test_delete_my_answers_asks_first_then_deletes(store, domain: dict) -> None:
-    services.record_consent(store, "patient-1", True, "wording", practice_id="practice-test")
+    consents.record_consent(store, "patient-1", True, "wording", practice_id="practice-test")
     # Another practice sharing the database, with the same conversation id (issue 13, item 4).
     theirs = CarePlan("patient-1", "another-practice", what_matters={"what_matters_good_day": "Bowls"})
-    services.draft_plan(store, theirs)
-    services.record_consent(store, "patient-1", True, "wording", practice_id="another-practice")
+    drafting.draft_plan(store, theirs)
+    consents.record_consent(store, "patient-1", True, "wording", practice_id="another-practice")
     tracker = form_tracker(waiting("concerns_life"), text="please delete my answers")
     events, messages = run(ValidateCarePlanForm(), tracker, domain)
     assert slot_values(events)["requested_slot"] == "confirm_delete"
@@ -435,24 +435,24 @@ def test_delete_my_answers_asks_first_then_deletes(store, domain: dict) -> None:
     values = slot_values(events)
     assert values["erase_conversation"] is True and values["requested_slot"] is None
     assert texts(messages) == [replies()["deleted"]]
-    assert services.latest_consent(store, "patient-1", practice_id="practice-test") is None
+    assert consents.latest_consent(store, "patient-1", practice_id="practice-test") is None
     # This deployment's practice (PRACTICE_ID) only: the other practice's plan and consent stay.
-    assert services.get_plan(store, "patient-1", practice_id="another-practice").what_matters == {
+    assert stored_plans.get_plan(store, "patient-1", practice_id="another-practice").what_matters == {
         "what_matters_good_day": "Bowls"
     }
-    assert services.latest_consent(store, "patient-1", practice_id="another-practice").given is True
+    assert consents.latest_consent(store, "patient-1", practice_id="another-practice").given is True
 
 
 def test_the_delete_my_data_action_deletes_this_practice_s_plan_only(store, domain: dict) -> None:
     from actions.safety import ActionDeleteMyData
 
     for practice in ("practice-test", "another-practice"):  # PRACTICE_ID is practice-test
-        services.draft_plan(store, CarePlan("patient-1", practice, what_matters={"good_day": practice}))
+        drafting.draft_plan(store, CarePlan("patient-1", practice, what_matters={"good_day": practice}))
     events, messages = run(ActionDeleteMyData(), make_tracker(text="delete my data"), domain)
     assert slot_values(events)["erase_conversation"] is True
     assert texts(messages) == [replies()["deleted"]]
-    assert services.get_plan(store, "patient-1", practice_id="practice-test") is None
-    assert services.get_plan(store, "patient-1", practice_id="another-practice") is not None
+    assert stored_plans.get_plan(store, "patient-1", practice_id="practice-test") is None
+    assert stored_plans.get_plan(store, "patient-1", practice_id="another-practice") is not None
 
 
 def test_a_risk_disclosure_is_handed_to_the_safety_rules(domain: dict) -> None:
@@ -560,7 +560,7 @@ def test_a_risk_the_detector_cannot_name_still_gets_a_flag(store, domain: dict) 
     events, messages = run(ActionRespondToRisk(), tracker, domain)
     assert texts(messages) == [replies()["risk_flagged"]]
     assert slot_values(events) == {"risk_to_check": None, "pending_question": "carry_on"}
-    [flag] = services.get_plan(store, "patient-1", practice_id="practice-test").risk_flags
+    [flag] = stored_plans.get_plan(store, "patient-1", practice_id="practice-test").risk_flags
     assert flag["category"] == "unspecified"
 
 
@@ -574,7 +574,7 @@ def test_the_action_adds_the_crisis_reply_for_each_further_kind_of_risk(store, d
     _, messages = run(ActionRespondToRisk(), tracker, domain)
     said = [m.get("text") for m in messages if m.get("text")]
     assert said == [*crisis_messages(["suicidal_thoughts"]), replies()["risk_flagged"]]
-    flags = services.get_plan(store, "patient-1", practice_id="practice-test").risk_flags
+    flags = stored_plans.get_plan(store, "patient-1", practice_id="practice-test").risk_flags
     assert [f["category"] for f in flags] == ["medical_emergency", "suicidal_thoughts"]
 
 
@@ -590,7 +590,7 @@ def test_a_long_answer_that_discloses_risk_is_kept_as_the_answer_too(store, doma
     events, _ = run(ActionRespondToRisk(), tracker, domain)
     assert slot_values(events)["concerns_health"] == answer
     assert slot_values(events)["pending_question"] == "carry_on"
-    assert services.get_plan(store, "patient-1", practice_id="practice-test").risk_flags
+    assert stored_plans.get_plan(store, "patient-1", practice_id="practice-test").risk_flags
 
 
 def test_a_short_disclosure_is_not_taken_for_the_answer(store, domain: dict) -> None:
@@ -634,7 +634,7 @@ def test_a_signal_to_check_keeps_the_answer_and_asks_gently_first(store, domain:
     assert texts(messages) == [wording("risk_check", variant="suicidal_thoughts").ask]
     assert "ending your life" in texts(messages)[0]
     assert (
-        services.get_plan(store, "patient-1", practice_id="practice-test") is None
+        stored_plans.get_plan(store, "patient-1", practice_id="practice-test") is None
     )  # no flag before the answer
 
 
@@ -650,7 +650,7 @@ def test_no_to_the_check_carries_on_and_is_noted_without_an_urgent_flag(store, d
     assert values["risk_checks"] == [{**to_check, "answer": "no"}]
     assert texts(messages)[0] == replies()["risk_check_no"]
     assert values["requested_slot"] != "risk_check"  # the interview goes on
-    assert services.get_plan(store, "patient-1", practice_id="practice-test") is None
+    assert stored_plans.get_plan(store, "patient-1", practice_id="practice-test") is None
 
 
 def test_yes_or_anything_unclear_to_the_check_gets_the_crisis_reply_and_a_flag(store, domain: dict) -> None:
@@ -662,7 +662,7 @@ def test_yes_or_anything_unclear_to_the_check_gets_the_crisis_reply_and_a_flag(s
         assert crisis_messages(["self_harm"])[0] in texts_of(messages)
         assert replies()["risk_flagged"] in texts_of(messages)
         assert values["pending_question"] == "carry_on" and values["requested_slot"] == "carry_on"
-    flags = services.get_plan(store, "patient-1", practice_id="practice-test").risk_flags
+    flags = stored_plans.get_plan(store, "patient-1", practice_id="practice-test").risk_flags
     assert [f["category"] for f in flags] == ["self_harm", "self_harm"]
     assert "been tempted to go back to the razor" in flags[0]["message"]
 
@@ -712,7 +712,9 @@ def test_where_the_practice_turns_it_on_the_person_hears_of_up_to_three_local_gr
     assert len(said) == 2 and said[1].startswith("Your practice team may talk to you about some local groups")
     suggested = [
         s.name
-        for s in services.get_plan(groups_on, "patient-1", practice_id="practice-test").community_suggestions
+        for s in stored_plans.get_plan(
+            groups_on, "patient-1", practice_id="practice-test"
+        ).community_suggestions
     ]
     assert len(suggested) > 3  # the best three are named, in the plan's order
     assert all(name in said[1] for name in suggested[:3]) and suggested[3] not in said[1]

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from cli_runner import run_cli
 
-from bot import services
 from bot.careplan.model import CarePlan, PlanStatus
+from bot.services import drafting
 from bot.store.database import open_database
 
 # The sample plan, by its practice and conversation: a conversation id alone names no plan.
@@ -28,8 +28,8 @@ def fresh_url(tmp_path: Path) -> str:
 def drafted(fresh_url: str, sample_plan: CarePlan) -> CarePlan:
     db = open_database(fresh_url)
     try:
-        services.draft_plan(db, replace(sample_plan, conversation_id="older"), now=_at(3))
-        return services.draft_plan(db, sample_plan, now=_at(5))
+        drafting.draft_plan(db, replace(sample_plan, conversation_id="older"), now=_at(3))
+        return drafting.draft_plan(db, sample_plan, now=_at(5))
     finally:
         db.dispose()
 

@@ -10,9 +10,10 @@ import pytest
 from cli_runner import run_cli
 from fhir.resources.R4B.bundle import Bundle
 
-from bot import account_services, servers, services
+from bot import account_services, servers
 from bot.careplan.model import CarePlan
 from bot.config import Settings
+from bot.services import drafting
 from bot.store.database import open_database
 
 PASSWORD = "a long enough password"
@@ -98,7 +99,7 @@ def test_a_token_is_shown_once_works_and_can_be_revoked(url: str) -> None:
 def test_plans_show_prints_a_fhir_bundle(url: str, sample_plan: CarePlan) -> None:
     db = open_database(url)
     try:
-        services.draft_plan(db, sample_plan)
+        drafting.draft_plan(db, sample_plan)
     finally:
         db.dispose()
 

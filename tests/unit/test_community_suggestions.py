@@ -18,7 +18,7 @@ from cli_runner import run_cli
 from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import func, inspect, select
 
-from bot import directory_services, review_services, services
+from bot import directory_services, review_services
 from bot.careplan.accounts import Actor, Role, User
 from bot.careplan.audit import AuditAction
 from bot.careplan.codec import plan_to_dict
@@ -29,6 +29,7 @@ from bot.careplan.suggestions import merge_suggestions
 from bot.directory import plans as directory_plans
 from bot.directory.model import Directory, Service, ServiceStatus, SourceFormat
 from bot.safety.risk import RiskCategory, RiskFlag
+from bot.services import consents, drafting, escalation, stored_plans
 from bot.store.audit import AuditRepository
 from bot.store.database import Database, alembic_config, migrate, migration_engine
 from bot.store.tables.plans import community_suggestions as community_suggestions_table
@@ -132,9 +133,9 @@ def with_directory(db: Database) -> Database:
 def test_a_draft_holds_the_practices_services_that_fit_what_the_person_said(
     with_directory: Database, sample_plan: CarePlan
 ) -> None:
-    stored = services.draft_plan(with_directory, _plan(sample_plan), now=T0)
+    stored = drafting.draft_plan(with_directory, _plan(sample_plan), now=T0)
 
-    plan = services.get_plan(with_directory, stored.conversation_id, practice_id=PRACTICE)
+    plan = stored_plans.get_plan(with_directory, stored.conversation_id, practice_id=PRACTICE)
     data = plan_to_dict(plan)["community_suggestions"]
     assert {s["service_id"] for s in data} >= {BEFRIENDING, WARM_HOMES}
     assert not {s["service_id"] for s in data} & {YOUTH, CLOSED, THEIR_SERVICE.service_id}
@@ -147,7 +148,7 @@ def test_a_draft_holds_the_practices_services_that_fit_what_the_person_said(
     assert (befriending["url"], befriending["contact"]) == ("https://befriending.example", "01632 960001")
     assert {s["status"] for s in data} == {"suggested"}
     # Kept with the version, and in the drafted audit entry.
-    snapshot = services.plan_history(with_directory, stored.conversation_id, practice_id=PRACTICE)[-1]
+    snapshot = stored_plans.plan_history(with_directory, stored.conversation_id, practice_id=PRACTICE)[-1]
     assert snapshot.community_suggestions == plan.community_suggestions
     with with_directory.session() as session:
         entries = AuditRepository(session).for_plan(plan.id)
@@ -159,7 +160,7 @@ def test_plans_show_json_gives_the_suggestions(sqlite_url: str, sample_plan: Car
     db = Database.from_url(sqlite_url)
     try:
         _directory(db)
-        plan = services.draft_plan(db, _plan(sample_plan), now=T0)
+        plan = drafting.draft_plan(db, _plan(sample_plan), now=T0)
     finally:
         db.dispose()
     command_line = ["plans", "show", "--conversation", plan.conversation_id, "--practice", PRACTICE]
@@ -173,14 +174,14 @@ def test_plans_show_json_gives_the_suggestions(sqlite_url: str, sample_plan: Car
 
 
 def test_without_a_directory_a_plan_has_no_suggestions(db: Database, sample_plan: CarePlan) -> None:
-    stored = services.draft_plan(db, _plan(sample_plan), now=T0)
+    stored = drafting.draft_plan(db, _plan(sample_plan), now=T0)
 
     assert stored.community_suggestions == []
     assert plan_to_dict(stored)["community_suggestions"] == []
 
 
 def test_a_redraft_keeps_what_a_professional_marked(with_directory: Database, sample_plan: CarePlan) -> None:
-    first = services.draft_plan(with_directory, _plan(sample_plan), now=T0)
+    first = drafting.draft_plan(with_directory, _plan(sample_plan), now=T0)
     review_services.mark_suggestion(
         with_directory, _coach(), first.id, BEFRIENDING, "referred", now=T0 + timedelta(hours=1)
     )
@@ -189,26 +190,26 @@ def test_a_redraft_keeps_what_a_professional_marked(with_directory: Database, sa
     )
 
     # The person confirms again, now saying nothing about the heating.
-    again = services.draft_plan(
+    again = drafting.draft_plan(
         with_directory, _plan(sample_plan, concerns_life="Nothing much"), now=T0 + timedelta(hours=3)
     )
 
     assert _status(again, BEFRIENDING) == SuggestionStatus.REFERRED  # still suggested: status kept
     assert _status(again, WARM_HOMES) == SuggestionStatus.DECLINED  # no longer matched, but decided
-    stored = services.get_plan(with_directory, first.conversation_id, practice_id=PRACTICE)
+    stored = stored_plans.get_plan(with_directory, first.conversation_id, practice_id=PRACTICE)
     assert stored.community_suggestions == again.community_suggestions
 
 
 def test_the_matching_failing_never_stops_a_draft(
     with_directory: Database, sample_plan: CarePlan, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = services.draft_plan(with_directory, _plan(sample_plan), now=T0)
+    first = drafting.draft_plan(with_directory, _plan(sample_plan), now=T0)
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("spaCy is broken")
 
     monkeypatch.setattr(directory_plans.Matcher, "suggest", broken)
-    again = services.draft_plan(with_directory, _plan(sample_plan, concerns_life="x"), now=T0 + timedelta(1))
+    again = drafting.draft_plan(with_directory, _plan(sample_plan, concerns_life="x"), now=T0 + timedelta(1))
 
     assert again.version == 2
     assert again.community_suggestions == first.community_suggestions  # as they were
@@ -217,12 +218,12 @@ def test_the_matching_failing_never_stops_a_draft(
 def test_a_risk_flag_is_written_without_waiting_for_the_matching(
     with_directory: Database, sample_plan: CarePlan, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = services.draft_plan(with_directory, _plan(sample_plan), now=T0)
+    first = drafting.draft_plan(with_directory, _plan(sample_plan), now=T0)
     calls: list[object] = []
     monkeypatch.setattr(directory_plans.Matcher, "suggest", lambda *args, **kwargs: calls.append(args))
     flag = RiskFlag(RiskCategory.SELF_HARM, "I cut myself last night", T0 + timedelta(hours=1))
 
-    flagged = services.flag_risk(with_directory, _plan(sample_plan), flag, now=T0 + timedelta(hours=1))
+    flagged = escalation.flag_risk(with_directory, _plan(sample_plan), flag, now=T0 + timedelta(hours=1))
 
     assert calls == []
     assert flagged.status == PlanStatus.URGENT_REVIEW
@@ -235,7 +236,7 @@ def test_a_risk_flag_is_written_without_waiting_for_the_matching(
 def test_an_edit_works_the_suggestions_out_again_keeping_the_professionals_statuses(
     with_directory: Database, sample_plan: CarePlan
 ) -> None:
-    plan = services.draft_plan(with_directory, _plan(sample_plan), now=T0)
+    plan = drafting.draft_plan(with_directory, _plan(sample_plan), now=T0)
     assert GARDEN not in _ids(plan)
     plan = review_services.mark_suggestion(with_directory, _coach(), plan.id, BEFRIENDING, "offered", now=T0)
 
@@ -259,7 +260,7 @@ def test_an_edit_works_the_suggestions_out_again_keeping_the_professionals_statu
 def test_marking_a_suggestion_is_a_new_audited_version_that_keeps_the_plans_status(
     with_directory: Database, sample_plan: CarePlan
 ) -> None:
-    plan = services.draft_plan(with_directory, _plan(sample_plan), now=T0)
+    plan = drafting.draft_plan(with_directory, _plan(sample_plan), now=T0)
     moment = T0 + timedelta(hours=1)
 
     marked = review_services.mark_suggestion(
@@ -298,7 +299,7 @@ def test_marking_a_suggestion_is_a_new_audited_version_that_keeps_the_plans_stat
 def test_a_mark_that_cannot_be_made_says_why_and_changes_nothing(
     with_directory: Database, sample_plan: CarePlan, service_id: str, status: str, message: str
 ) -> None:
-    plan = services.draft_plan(with_directory, _plan(sample_plan), now=T0)
+    plan = drafting.draft_plan(with_directory, _plan(sample_plan), now=T0)
 
     with pytest.raises(InvalidEdit, match=message):
         review_services.mark_suggestion(with_directory, _coach(), plan.id, service_id, status, now=T0)
@@ -307,7 +308,7 @@ def test_a_mark_that_cannot_be_made_says_why_and_changes_nothing(
 
 
 def test_an_admin_cannot_mark_a_suggestion(with_directory: Database, sample_plan: CarePlan) -> None:
-    plan = services.draft_plan(with_directory, _plan(sample_plan), now=T0)
+    plan = drafting.draft_plan(with_directory, _plan(sample_plan), now=T0)
     admin = Actor.for_user(User("a@a.example", "Ada", Role.ADMIN, PRACTICE, password_hash="x", id=8))
 
     with pytest.raises(Exception, match="cannot change plans"):
@@ -320,7 +321,7 @@ def test_an_admin_cannot_mark_a_suggestion(with_directory: Database, sample_plan
 def test_each_suggestion_is_a_service_request_draft_until_referred(
     with_directory: Database, sample_plan: CarePlan
 ) -> None:
-    plan = services.draft_plan(with_directory, _plan(sample_plan), now=T0)
+    plan = drafting.draft_plan(with_directory, _plan(sample_plan), now=T0)
     plan = review_services.mark_suggestion(with_directory, _coach(), plan.id, BEFRIENDING, "referred", now=T0)
 
     bundle = plan_to_fhir_bundle(plan)
@@ -353,7 +354,7 @@ def _to(url: str, revision: str, *, down: bool = False) -> None:
 def test_the_migration_downgrades_and_upgrades_again(
     database_url: str, with_directory: Database, sample_plan: CarePlan
 ) -> None:
-    plan = services.draft_plan(with_directory, _plan(sample_plan), now=T0)
+    plan = drafting.draft_plan(with_directory, _plan(sample_plan), now=T0)
     with_directory.dispose()
 
     _to(database_url, "0005_practice_conversation", down=True)
@@ -366,9 +367,9 @@ def test_the_migration_downgrades_and_upgrades_again(
 
     reopened = Database.from_url(database_url)
     try:
-        again = services.get_plan(reopened, plan.conversation_id, practice_id=PRACTICE)
+        again = stored_plans.get_plan(reopened, plan.conversation_id, practice_id=PRACTICE)
         assert again is not None and again.community_suggestions == []  # until drafted or edited again
-        history = services.plan_history(reopened, plan.conversation_id, practice_id=PRACTICE)
+        history = stored_plans.plan_history(reopened, plan.conversation_id, practice_id=PRACTICE)
         assert history[-1].community_suggestions == plan.community_suggestions  # the version keeps them
     finally:
         reopened.dispose()
@@ -415,10 +416,10 @@ def test_the_action_server_can_load_the_matching_before_the_first_draft(with_dir
 def test_deleting_the_conversation_deletes_its_suggestions(
     with_directory: Database, sample_plan: CarePlan
 ) -> None:
-    plan = services.draft_plan(with_directory, _plan(sample_plan), now=T0)
+    plan = drafting.draft_plan(with_directory, _plan(sample_plan), now=T0)
     assert plan.community_suggestions
 
-    services.delete_conversation_data(with_directory, plan.conversation_id, practice_id=PRACTICE)
+    consents.delete_conversation_data(with_directory, plan.conversation_id, practice_id=PRACTICE)
 
     with with_directory.session() as session:
         left = session.execute(select(func.count()).select_from(community_suggestions_table)).scalar_one()
@@ -426,7 +427,7 @@ def test_deleting_the_conversation_deletes_its_suggestions(
 
 
 def test_marking_an_approved_plan_keeps_it_approved(with_directory: Database, sample_plan: CarePlan) -> None:
-    plan = services.draft_plan(with_directory, _plan(sample_plan), now=T0)
+    plan = drafting.draft_plan(with_directory, _plan(sample_plan), now=T0)
     coach = _coach()
     changes = {"care_coordinator": "Chris Coach", "review_date": (T0 + timedelta(days=90)).date()}
     plan = review_services.edit_plan(with_directory, coach, plan.id, changes, now=T0)
@@ -443,7 +444,7 @@ def test_marking_an_approved_plan_keeps_it_approved(with_directory: Database, sa
 def test_a_professional_adds_a_service_found_in_the_directory_and_it_stays(
     with_directory: Database, sample_plan: CarePlan
 ) -> None:
-    plan = services.draft_plan(with_directory, _plan(sample_plan), now=T0)
+    plan = drafting.draft_plan(with_directory, _plan(sample_plan), now=T0)
     found = review_services.find_services(with_directory, _coach(), "garden")
     assert [s.service_id for s in found] == [GARDEN]
 
@@ -460,7 +461,7 @@ def test_a_professional_adds_a_service_found_in_the_directory_and_it_stays(
     assert garden.why == "Added from the directory by Chris Coach"
     assert added.version == 2
     # Kept when the suggestions are worked out again, by a redraft or an edit.
-    again = services.draft_plan(with_directory, _plan(sample_plan), now=T0 + timedelta(hours=1))
+    again = drafting.draft_plan(with_directory, _plan(sample_plan), now=T0 + timedelta(hours=1))
     assert GARDEN in _ids(again)
     edited = review_services.edit_plan(
         with_directory,
@@ -478,7 +479,7 @@ def test_a_professional_adds_a_service_found_in_the_directory_and_it_stays(
 def test_only_the_practices_running_services_for_adults_can_be_added_or_found(
     with_directory: Database, sample_plan: CarePlan, service_id: str
 ) -> None:
-    plan = services.draft_plan(with_directory, _plan(sample_plan), now=T0)
+    plan = drafting.draft_plan(with_directory, _plan(sample_plan), now=T0)
 
     with pytest.raises(InvalidEdit, match="not in the practice's directory, or is not running"):
         review_services.add_suggestion(with_directory, _coach(), plan.id, service_id, now=T0)

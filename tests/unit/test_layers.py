@@ -12,7 +12,8 @@ DOMAIN = sorted(
     [*(BOT / "careplan").glob("*.py"), *(BOT / "safety").glob("*.py"), *(BOT / "directory").glob("*.py")]
 )
 SERVICES = [
-    BOT / f"{name}.py" for name in ("services", "review_services", "account_services", "directory_services")
+    *sorted((BOT / "services").glob("*.py")),
+    *(BOT / f"{name}.py" for name in ("review_services", "account_services", "directory_services")),
 ]
 NOT_IN_THE_DOMAIN = (
     "rasa",
@@ -46,6 +47,6 @@ def test_the_domain_imports_no_framework_and_no_store(path: Path) -> None:
     assert not [name for name in imported(path) if _within(name, NOT_IN_THE_DOMAIN)]
 
 
-@pytest.mark.parametrize("path", SERVICES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", SERVICES, ids=lambda p: str(p.relative_to(BOT)))
 def test_the_services_import_nothing_from_sqlalchemy(path: Path) -> None:
     assert not [name for name in imported(path) if _within(name, ("sqlalchemy",))]

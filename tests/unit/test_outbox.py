@@ -21,9 +21,9 @@ import pytest
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from bot import services
 from bot.careplan.model import CarePlan, PlanStatus
 from bot.safety.risk import RiskCategory, RiskFlag
+from bot.services import consents, delivery, drafting, escalation, stored_plans
 from bot.store.database import Database, migrate
 from bot.store.outbox import Entry, Outbox
 
@@ -150,19 +150,19 @@ def test_only_one_drainer_at_a_time(box: Outbox) -> None:
 
 def test_a_flag_while_the_database_is_down_is_queued_not_raised_then_stored_once(box, store) -> None:
     db, folder = store
-    services.flag_risk(db, plan(), flag("first, stored"), now=NOW)
-    assert services.queued(db, "c-1", practice_id="p") is False
+    escalation.flag_risk(db, plan(), flag("first, stored"), now=NOW)
+    assert delivery.queued(db, "c-1", practice_id="p") is False
     with unavailable(folder):
-        returned = services.flag_risk(db, plan(), flag("second, queued"), now=NOW)
+        returned = escalation.flag_risk(db, plan(), flag("second, queued"), now=NOW)
         # The plan as it would have been stored, flagged for urgent review.
         assert returned.status == PlanStatus.URGENT_REVIEW
         assert [f["message"] for f in returned.risk_flags] == ["second, queued"]
-        assert services.queued(db, "c-1", practice_id="p") is True
-        assert services.queued(db, "someone-else", practice_id="p") is False
-        assert services.deliver_pending(db) == 0  # still down: kept
-    assert services.deliver_pending(db) == 1
-    assert services.queued(db, "c-1", practice_id="p") is False
-    stored = services.get_plan(db, "c-1", practice_id="p")
+        assert delivery.queued(db, "c-1", practice_id="p") is True
+        assert delivery.queued(db, "someone-else", practice_id="p") is False
+        assert delivery.deliver_pending(db) == 0  # still down: kept
+    assert delivery.deliver_pending(db) == 1
+    assert delivery.queued(db, "c-1", practice_id="p") is False
+    stored = stored_plans.get_plan(db, "c-1", practice_id="p")
     assert [f["message"] for f in stored.risk_flags] == ["first, stored", "second, queued"]
     assert stored.status == PlanStatus.URGENT_REVIEW
 
@@ -170,40 +170,43 @@ def test_a_flag_while_the_database_is_down_is_queued_not_raised_then_stored_once
 def test_a_flag_delivered_twice_is_stored_once(box, store) -> None:
     db, folder = store
     with unavailable(folder):
-        services.flag_risk(db, plan(), flag(), now=NOW)
+        escalation.flag_risk(db, plan(), flag(), now=NOW)
     before = box.path.read_bytes()
-    assert services.deliver_pending(db) == 1
+    assert delivery.deliver_pending(db) == 1
     box.path.write_bytes(before)  # as if the process died after writing, before forgetting
-    assert services.deliver_pending(db) == 1  # found already there
-    stored = services.get_plan(db, "c-1", practice_id="p")
+    assert delivery.deliver_pending(db) == 1  # found already there
+    stored = stored_plans.get_plan(db, "c-1", practice_id="p")
     assert len(stored.risk_flags) == 1 and stored.version == 1
-    assert len(services.plan_history(db, "c-1", practice_id="p")) == 1
+    assert len(stored_plans.plan_history(db, "c-1", practice_id="p")) == 1
 
 
 def test_several_flags_queued_in_one_turn_all_arrive(box, store) -> None:
     db, folder = store
     with unavailable(folder):
-        returned = services.flag_risk(db, plan(), flag("one"), now=NOW)
-        returned = services.flag_risk(db, returned, flag("two"), now=NOW)  # as the action does
+        returned = escalation.flag_risk(db, plan(), flag("one"), now=NOW)
+        returned = escalation.flag_risk(db, returned, flag("two"), now=NOW)  # as the action does
         assert [f["message"] for f in returned.risk_flags] == ["one", "two"]
-    services.deliver_pending(db)
-    assert [f["message"] for f in services.get_plan(db, "c-1", practice_id="p").risk_flags] == ["one", "two"]
+    delivery.deliver_pending(db)
+    assert [f["message"] for f in stored_plans.get_plan(db, "c-1", practice_id="p").risk_flags] == [
+        "one",
+        "two",
+    ]
 
 
 def test_a_queued_flag_is_delivered_by_the_next_call_that_touches_the_database(box, store) -> None:
     db, folder = store
     with unavailable(folder):
-        services.flag_risk(db, plan(), flag(), now=NOW)
-    assert services.list_plans(db)[0].risk_flags[0]["message"] == "I want to end it"
+        escalation.flag_risk(db, plan(), flag(), now=NOW)
+    assert stored_plans.list_plans(db)[0].risk_flags[0]["message"] == "I want to end it"
 
 
 def test_a_draft_while_the_database_is_down_raises_and_is_written_when_it_is_back(box, store) -> None:
     db, folder = store
     with unavailable(folder), pytest.raises(OperationalError):
-        services.draft_plan(db, plan(good_day="a walk to the allotment"), now=NOW)
-    assert services.queued(db, "c-1", practice_id="p") is True
-    assert services.deliver_pending(db) == 1
-    stored = services.get_plan(db, "c-1", practice_id="p")
+        drafting.draft_plan(db, plan(good_day="a walk to the allotment"), now=NOW)
+    assert delivery.queued(db, "c-1", practice_id="p") is True
+    assert delivery.deliver_pending(db) == 1
+    stored = stored_plans.get_plan(db, "c-1", practice_id="p")
     assert stored.what_matters == {"good_day": "a walk to the allotment"}
     assert stored.status == PlanStatus.DRAFT and stored.updated_at == NOW  # when the person confirmed
 
@@ -211,37 +214,37 @@ def test_a_draft_while_the_database_is_down_raises_and_is_written_when_it_is_bac
 def test_a_draft_delivered_twice_is_one_version(box, store) -> None:
     db, folder = store
     with unavailable(folder), pytest.raises(OperationalError):
-        services.draft_plan(db, plan(), now=NOW)
+        drafting.draft_plan(db, plan(), now=NOW)
     before = box.path.read_bytes()
-    services.deliver_pending(db)
+    delivery.deliver_pending(db)
     box.path.write_bytes(before)
-    services.deliver_pending(db)
-    assert services.get_plan(db, "c-1", practice_id="p").version == 1
+    delivery.deliver_pending(db)
+    assert stored_plans.get_plan(db, "c-1", practice_id="p").version == 1
 
 
 def test_a_queued_draft_never_overwrites_a_later_one(box, store) -> None:
     db, folder = store
     with unavailable(folder), pytest.raises(OperationalError):
-        services.draft_plan(db, plan(good_day="older words"), now=NOW)
+        drafting.draft_plan(db, plan(good_day="older words"), now=NOW)
     # Another action server, its database back first, stored a later draft of the conversation.
     other = Outbox(box.path.with_name("other.jsonl"))
-    services.use_outbox(other)
-    services.draft_plan(db, plan(good_day="later words"), now=NOW + timedelta(minutes=5))
-    services.use_outbox(box)
-    assert services.deliver_pending(db) == 1
-    stored = services.get_plan(db, "c-1", practice_id="p")
+    delivery.use_outbox(other)
+    drafting.draft_plan(db, plan(good_day="later words"), now=NOW + timedelta(minutes=5))
+    delivery.use_outbox(box)
+    assert delivery.deliver_pending(db) == 1
+    stored = stored_plans.get_plan(db, "c-1", practice_id="p")
     assert stored.what_matters == {"good_day": "later words"} and stored.version == 1
 
 
 def test_a_queued_flag_is_added_to_a_later_plan_without_undoing_it(box, store) -> None:
     db, folder = store
     with unavailable(folder):
-        services.flag_risk(db, plan(good_day="older words"), flag(), now=NOW)
-    services.use_outbox(Outbox(box.path.with_name("other.jsonl")))
-    services.draft_plan(db, plan(good_day="later words"), now=NOW + timedelta(minutes=5))
-    services.use_outbox(box)
-    services.deliver_pending(db)
-    stored = services.get_plan(db, "c-1", practice_id="p")
+        escalation.flag_risk(db, plan(good_day="older words"), flag(), now=NOW)
+    delivery.use_outbox(Outbox(box.path.with_name("other.jsonl")))
+    drafting.draft_plan(db, plan(good_day="later words"), now=NOW + timedelta(minutes=5))
+    delivery.use_outbox(box)
+    delivery.deliver_pending(db)
+    stored = stored_plans.get_plan(db, "c-1", practice_id="p")
     assert stored.what_matters == {"good_day": "later words"}
     assert stored.status == PlanStatus.URGENT_REVIEW and len(stored.risk_flags) == 1
 
@@ -249,24 +252,24 @@ def test_a_queued_flag_is_added_to_a_later_plan_without_undoing_it(box, store) -
 def test_a_handoff_while_the_database_is_down_is_queued_too(box, store) -> None:
     db, folder = store
     with unavailable(folder), pytest.raises(OperationalError):
-        services.request_handoff(db, plan(), now=NOW)
-    services.deliver_pending(db)
-    assert services.get_plan(db, "c-1", practice_id="p").handoff_requested is True
+        escalation.request_handoff(db, plan(), now=NOW)
+    delivery.deliver_pending(db)
+    assert stored_plans.get_plan(db, "c-1", practice_id="p").handoff_requested is True
 
 
 def test_deletion_is_never_queued_and_takes_what_was_queued_with_it(box, store) -> None:
     db, folder = store
-    services.draft_plan(db, plan(), now=NOW)
+    drafting.draft_plan(db, plan(), now=NOW)
     with unavailable(folder):
-        services.flag_risk(db, plan(), flag(), now=NOW)
+        escalation.flag_risk(db, plan(), flag(), now=NOW)
         with pytest.raises(OperationalError):
-            services.delete_conversation_data(db, "c-1", practice_id="p")
+            consents.delete_conversation_data(db, "c-1", practice_id="p")
         assert [e.kind for e in box.entries()] == ["flag"]  # no deletion waits: the person was told
-    services.delete_conversation_data(db, "c-1", practice_id="p")
-    assert services.get_plan(db, "c-1", practice_id="p") is None
-    assert services.queued(db, "c-1", practice_id="p") is False
-    services.deliver_pending(db)
-    assert services.get_plan(db, "c-1", practice_id="p") is None  # nothing brings it back
+    consents.delete_conversation_data(db, "c-1", practice_id="p")
+    assert stored_plans.get_plan(db, "c-1", practice_id="p") is None
+    assert delivery.queued(db, "c-1", practice_id="p") is False
+    delivery.deliver_pending(db)
+    assert stored_plans.get_plan(db, "c-1", practice_id="p") is None  # nothing brings it back
 
 
 def test_queued_work_is_delivered_and_deleted_per_practice(box, store) -> None:
@@ -277,12 +280,12 @@ def test_queued_work_is_delivered_and_deleted_per_practice(box, store) -> None:
         replace(plan(good_day="cake"), practice_id="b"),
     )
     with unavailable(folder):
-        services.flag_risk(db, at_a, flag("at a"), now=NOW)
-        services.flag_risk(db, at_b, flag("at b"), now=NOW)
-        assert services.queued(db, "c-1", practice_id="a") and services.queued(db, "c-1", practice_id="b")
-    assert services.deliver_pending(db) == 2
-    stored_a = services.get_plan(db, "c-1", practice_id="a")
-    stored_b = services.get_plan(db, "c-1", practice_id="b")
+        escalation.flag_risk(db, at_a, flag("at a"), now=NOW)
+        escalation.flag_risk(db, at_b, flag("at b"), now=NOW)
+        assert delivery.queued(db, "c-1", practice_id="a") and delivery.queued(db, "c-1", practice_id="b")
+    assert delivery.deliver_pending(db) == 2
+    stored_a = stored_plans.get_plan(db, "c-1", practice_id="a")
+    stored_b = stored_plans.get_plan(db, "c-1", practice_id="b")
     assert stored_a.id != stored_b.id
     assert (stored_a.what_matters, [f["message"] for f in stored_a.risk_flags]) == (
         {"good_day": "tea"},
@@ -294,56 +297,56 @@ def test_queued_work_is_delivered_and_deleted_per_practice(box, store) -> None:
     )
 
     with unavailable(folder):
-        services.flag_risk(db, at_a, flag("again at a"), now=NOW)
-        services.flag_risk(db, at_b, flag("again at b"), now=NOW)
-    services.delete_conversation_data(db, "c-1", practice_id="b")  # delivers both, deletes b's
-    assert services.get_plan(db, "c-1", practice_id="b") is None
-    kept = services.get_plan(db, "c-1", practice_id="a")
+        escalation.flag_risk(db, at_a, flag("again at a"), now=NOW)
+        escalation.flag_risk(db, at_b, flag("again at b"), now=NOW)
+    consents.delete_conversation_data(db, "c-1", practice_id="b")  # delivers both, deletes b's
+    assert stored_plans.get_plan(db, "c-1", practice_id="b") is None
+    kept = stored_plans.get_plan(db, "c-1", practice_id="a")
     assert [f["message"] for f in kept.risk_flags] == ["at a", "again at a"]
 
 
 def test_an_entry_for_another_database_is_never_delivered_here(box, store, tmp_path: Path) -> None:
     db, folder = store
     with unavailable(folder):
-        services.flag_risk(db, plan(), flag(), now=NOW)
+        escalation.flag_risk(db, plan(), flag(), now=NOW)
     other_url = f"sqlite:///{tmp_path / 'other' / 'whatmatters.db'}"
     migrate(other_url)
     other = Database.from_url(other_url)
-    assert services.deliver_pending(other) == 0
-    assert services.get_plan(other, "c-1", practice_id="p") is None
-    assert services.queued(db, "c-1", practice_id="p") is True
+    assert delivery.deliver_pending(other) == 0
+    assert stored_plans.get_plan(other, "c-1", practice_id="p") is None
+    assert delivery.queued(db, "c-1", practice_id="p") is True
     other.dispose()
 
 
 def test_an_entry_that_fails_for_another_reason_is_kept_and_the_rest_delivered(box, store) -> None:
     db, folder = store
     with unavailable(folder):
-        services.flag_risk(db, plan("bad"), flag(), now=NOW)
-        services.flag_risk(db, plan("good"), flag(), now=NOW)
+        escalation.flag_risk(db, plan("bad"), flag(), now=NOW)
+        escalation.flag_risk(db, plan("good"), flag(), now=NOW)
     lines = box.path.read_text().splitlines()
     broken = json.loads(lines[0])
     broken["payload"]["plan"]["status"] = "no such status"  # a bug, not an outage
     box.path.write_text(json.dumps(broken) + "\n" + lines[1] + "\n")
-    assert services.deliver_pending(db) == 1
-    assert services.get_plan(db, "good", practice_id="p") is not None
+    assert delivery.deliver_pending(db) == 1
+    assert stored_plans.get_plan(db, "good", practice_id="p") is not None
     assert [e.conversation_id for e in box.entries()] == ["bad"]  # kept, tried again next time
 
 
 def test_an_outbox_that_cannot_be_read_never_stops_the_database_work(box, store) -> None:
     db, _ = store
-    box.put(entry(database=services._database_key(db)))
+    box.put(entry(database=delivery.database_key(db)))
     os.chmod(box.path, 0)
     box.path.rename(box.path.with_suffix(".gone"))
     box.path.mkdir()  # reading it now fails (IsADirectoryError), whoever we run as
-    assert services.draft_plan(db, plan(), now=NOW).version == 1
+    assert drafting.draft_plan(db, plan(), now=NOW).version == 1
 
 
 def test_what_counts_as_the_database_being_unavailable() -> None:
-    assert services.is_unavailable(OperationalError("SELECT 1", {}, Exception("connection refused")))
-    assert services.is_unavailable(PoolTimeout("QueuePool limit reached, timed out"))
-    assert services.is_unavailable(TimeoutError())
-    assert services.is_unavailable(ConnectionRefusedError())
-    assert services.is_unavailable(InterfaceError("SELECT 1", {}, Exception("connection already closed")))
-    assert not services.is_unavailable(InterfaceError("INSERT", {}, sqlite3.InterfaceError("binding")))
-    assert not services.is_unavailable(IntegrityError("INSERT", {}, Exception("duplicate")))
-    assert not services.is_unavailable(ValueError("a bug"))
+    assert delivery.is_unavailable(OperationalError("SELECT 1", {}, Exception("connection refused")))
+    assert delivery.is_unavailable(PoolTimeout("QueuePool limit reached, timed out"))
+    assert delivery.is_unavailable(TimeoutError())
+    assert delivery.is_unavailable(ConnectionRefusedError())
+    assert delivery.is_unavailable(InterfaceError("SELECT 1", {}, Exception("connection already closed")))
+    assert not delivery.is_unavailable(InterfaceError("INSERT", {}, sqlite3.InterfaceError("binding")))
+    assert not delivery.is_unavailable(IntegrityError("INSERT", {}, Exception("duplicate")))
+    assert not delivery.is_unavailable(ValueError("a bug"))

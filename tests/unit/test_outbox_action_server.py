@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import services
 from bot.careplan.model import CarePlan
 from bot.config import Settings
 from bot.safety.risk import RiskCategory, RiskFlag
+from bot.services import escalation, stored_plans
 from bot.store.database import Database, migrate
 from bot.store.outbox import Outbox
 
@@ -33,7 +33,7 @@ def test_the_action_servers_task_writes_a_queued_flag_with_no_one_talking(
     plan = CarePlan(conversation_id="c-1", practice_id="p")
     away = folder.with_name("store.away")
     folder.rename(away)  # the database cannot be opened
-    services.flag_risk(db, plan, RiskFlag(RiskCategory.SELF_HARM, "I cut myself last night", NOW), now=NOW)
+    escalation.flag_risk(db, plan, RiskFlag(RiskCategory.SELF_HARM, "I cut myself last night", NOW), now=NOW)
     away.rename(folder)  # back, and no one calls a service
     assert not box.is_empty()
     monkeypatch.setattr(adapters, "settings", lambda: replace(Settings.from_env(), outbox_retry_seconds=0.05))
@@ -49,5 +49,8 @@ def test_the_action_servers_task_writes_a_queued_flag_with_no_one_talking(
 
     asyncio.run(serve_a_little())
     assert box.is_empty()
-    assert services.get_plan(db, "c-1", practice_id="p").risk_flags[0]["message"] == "I cut myself last night"
+    assert (
+        stored_plans.get_plan(db, "c-1", practice_id="p").risk_flags[0]["message"]
+        == "I cut myself last night"
+    )
     db.dispose()

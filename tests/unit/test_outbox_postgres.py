@@ -24,9 +24,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
-from bot import services
 from bot.careplan.model import CarePlan, PlanStatus
 from bot.safety.risk import RiskCategory, RiskFlag
+from bot.services import consents, delivery, drafting, escalation, plan_store, stored_plans
 from bot.store.database import Database, migrate
 from bot.store.outbox import Outbox
 
@@ -146,20 +146,20 @@ def test_a_flag_given_while_postgres_is_stopped_is_in_the_database_once_it_is_ba
     url = running.url(database_name)
     migrate(url)
     db = Database.from_url(url)
-    services.draft_plan(db, plan(), now=NOW)  # mid-conversation: a plan already stored
+    drafting.draft_plan(db, plan(), now=NOW)  # mid-conversation: a plan already stored
     running.stop()
     flag = RiskFlag(RiskCategory.SUICIDAL_THOUGHTS, "I don't want to be here any more", NOW)
-    returned = services.flag_risk(db, plan(), flag, now=NOW)  # no raise
+    returned = escalation.flag_risk(db, plan(), flag, now=NOW)  # no raise
     assert returned.status == PlanStatus.URGENT_REVIEW
-    assert services.queued(db, plan().conversation_id, practice_id="p") is True
-    assert services.deliver_pending(db) == 0  # still stopped: kept
+    assert delivery.queued(db, plan().conversation_id, practice_id="p") is True
+    assert delivery.deliver_pending(db) == 0  # still stopped: kept
     running.start()
-    assert services.deliver_pending(db) == 1
-    assert services.deliver_pending(db) == 0
-    stored = services.get_plan(db, plan().conversation_id, practice_id="p")
+    assert delivery.deliver_pending(db) == 1
+    assert delivery.deliver_pending(db) == 0
+    stored = stored_plans.get_plan(db, plan().conversation_id, practice_id="p")
     assert [f["message"] for f in stored.risk_flags] == ["I don't want to be here any more"]
     assert stored.status == PlanStatus.URGENT_REVIEW and stored.version == 2
-    assert services.queued(db, plan().conversation_id, practice_id="p") is False
+    assert delivery.queued(db, plan().conversation_id, practice_id="p") is False
     db.dispose()
 
 
@@ -169,21 +169,21 @@ def test_a_draft_given_while_postgres_is_stopped_is_written_once_it_is_back_and_
     url = running.url(database_name)
     migrate(url)
     db = Database.from_url(url)
-    services.record_consent(
+    consents.record_consent(
         db, plan().conversation_id, True, "wording", now=NOW, practice_id="p"
     )  # a pooled connection
     running.stop()
     with pytest.raises(OperationalError):  # the person is told it is not saved yet
-        services.draft_plan(db, plan(good_day="walking to the allotment"), now=NOW)
+        drafting.draft_plan(db, plan(good_day="walking to the allotment"), now=NOW)
     with pytest.raises(OperationalError):  # and that nothing is deleted
-        services.delete_conversation_data(db, plan().conversation_id, practice_id="p")
+        consents.delete_conversation_data(db, plan().conversation_id, practice_id="p")
     assert [entry.kind for entry in box.entries()] == ["draft"]
     running.start()
     # The next call that touches the database writes it first.
-    stored = services.get_plan(db, plan().conversation_id, practice_id="p")
+    stored = stored_plans.get_plan(db, plan().conversation_id, practice_id="p")
     assert stored is not None and stored.what_matters == {"good_day": "walking to the allotment"}
     assert box.is_empty()
-    assert len(services.plan_history(db, plan().conversation_id, practice_id="p")) == 1
+    assert len(stored_plans.plan_history(db, plan().conversation_id, practice_id="p")) == 1
     db.dispose()
 
 
@@ -191,11 +191,11 @@ def test_an_action_server_started_while_postgres_is_down_queues_and_migrates_whe
     running: OwnPostgres, database_name: str, box: Outbox
 ) -> None:
     running.stop()
-    db = services.open_plan_store(running.url(database_name))  # never migrated, and no raise
+    db = plan_store.open_plan_store(running.url(database_name))  # never migrated, and no raise
     flag = RiskFlag(RiskCategory.MEDICAL_EMERGENCY, "my chest is crushing and it's going down my arm", NOW)
-    services.flag_risk(db, plan(), flag, now=NOW)
+    escalation.flag_risk(db, plan(), flag, now=NOW)
     running.start()
-    assert services.deliver_pending(db) == 1  # migrated first
-    stored = services.get_plan(db, plan().conversation_id, practice_id="p")
+    assert delivery.deliver_pending(db) == 1  # migrated first
+    stored = stored_plans.get_plan(db, plan().conversation_id, practice_id="p")
     assert stored.risk_flags[0]["category"] == "medical_emergency"
     db.dispose()

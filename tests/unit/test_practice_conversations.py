@@ -17,9 +17,10 @@ from alembic import command
 from sqlalchemy import Boolean, String, Text, column, func, insert, select, table
 from sqlalchemy.exc import IntegrityError
 
-from bot import review_services, services
+from bot import review_services
 from bot.careplan.accounts import Actor, Role
 from bot.careplan.model import CarePlan, PlanNotFound
+from bot.services import consents, drafting, escalation, stored_plans
 from bot.store.accounts import User
 from bot.store.database import (
     Database,
@@ -52,68 +53,68 @@ def clinician(practice: str) -> Actor:
 def test_two_practices_drafting_for_one_conversation_get_two_plans_each_with_its_own_notes(
     db: Database, sample_plan: CarePlan
 ) -> None:
-    a = services.draft_plan(db, at("practice-a", sample_plan), now=T1)
+    a = drafting.draft_plan(db, at("practice-a", sample_plan), now=T1)
     review_services.add_note(db, clinician("practice-a"), a.id, "Spoke to her daughter", now=T2)
 
-    b = services.draft_plan(db, at("practice-b", sample_plan, contingency="Call my son"), now=T3)
+    b = drafting.draft_plan(db, at("practice-b", sample_plan, contingency="Call my son"), now=T3)
 
     assert b.id != a.id and (b.version, b.notes) == (1, [])  # a plan of its own, without A's notes
-    stored_a = services.get_plan(db, PHONE, practice_id="practice-a")
-    stored_b = services.get_plan(db, PHONE, practice_id="practice-b")
+    stored_a = stored_plans.get_plan(db, PHONE, practice_id="practice-a")
+    stored_b = stored_plans.get_plan(db, PHONE, practice_id="practice-b")
     assert (stored_a.id, stored_a.practice_id, stored_a.version) == (a.id, "practice-a", 2)  # 2: the note
     assert [note.text for note in stored_a.notes] == ["Spoke to her daughter"]
     assert stored_a.contingency == sample_plan.contingency
     assert (stored_b.id, stored_b.practice_id, stored_b.notes) == (b.id, "practice-b", [])
     assert stored_b.contingency == "Call my son"
-    assert services.get_plan(db, PHONE, practice_id="practice-c") is None
+    assert stored_plans.get_plan(db, PHONE, practice_id="practice-c") is None
     # Each practice's inbox has its own plan only.
-    assert [p.id for p in services.list_plans(db, practice_id="practice-a")] == [a.id]
-    assert [p.id for p in services.list_plans(db, practice_id="practice-b")] == [b.id]
+    assert [p.id for p in stored_plans.list_plans(db, practice_id="practice-a")] == [a.id]
+    assert [p.id for p in stored_plans.list_plans(db, practice_id="practice-b")] == [b.id]
 
 
 def test_a_redraft_in_one_practice_is_the_next_version_of_that_practice_s_plan_only(
     db: Database, sample_plan: CarePlan
 ) -> None:
-    a = services.draft_plan(db, at("practice-a", sample_plan), now=T1)
-    services.draft_plan(db, at("practice-b", sample_plan), now=T2)
-    services.draft_plan(db, at("practice-b", sample_plan, contingency="Call 111"), now=T3)
+    a = drafting.draft_plan(db, at("practice-a", sample_plan), now=T1)
+    drafting.draft_plan(db, at("practice-b", sample_plan), now=T2)
+    drafting.draft_plan(db, at("practice-b", sample_plan, contingency="Call 111"), now=T3)
 
-    assert [p.version for p in services.plan_history(db, PHONE, practice_id="practice-a")] == [1]
-    assert [p.version for p in services.plan_history(db, PHONE, practice_id="practice-b")] == [1, 2]
-    assert services.get_plan(db, PHONE, practice_id="practice-a") == a
+    assert [p.version for p in stored_plans.plan_history(db, PHONE, practice_id="practice-a")] == [1]
+    assert [p.version for p in stored_plans.plan_history(db, PHONE, practice_id="practice-b")] == [1, 2]
+    assert stored_plans.get_plan(db, PHONE, practice_id="practice-a") == a
     with pytest.raises(PlanNotFound):
-        services.plan_history(db, PHONE, practice_id="practice-c")
+        stored_plans.plan_history(db, PHONE, practice_id="practice-c")
 
 
 def test_a_risk_flag_in_one_practice_is_not_on_the_other_s_plan(db: Database, sample_plan: CarePlan) -> None:
     from bot.safety.risk import RiskCategory, RiskFlag
 
-    services.draft_plan(db, at("practice-a", sample_plan), now=T1)
+    drafting.draft_plan(db, at("practice-a", sample_plan), now=T1)
     flag = RiskFlag(RiskCategory.SELF_HARM, "I hurt myself again", T2)
-    services.flag_risk(db, at("practice-b", sample_plan), flag, now=T2)
+    escalation.flag_risk(db, at("practice-b", sample_plan), flag, now=T2)
 
-    assert services.get_plan(db, PHONE, practice_id="practice-a").risk_flags == []
-    [flagged] = services.get_plan(db, PHONE, practice_id="practice-b").risk_flags
+    assert stored_plans.get_plan(db, PHONE, practice_id="practice-a").risk_flags == []
+    [flagged] = stored_plans.get_plan(db, PHONE, practice_id="practice-b").risk_flags
     assert flagged["message"] == "I hurt myself again"
 
 
 def test_deleting_in_one_practice_leaves_the_other_s_plan_and_consent(
     db: Database, sample_plan: CarePlan
 ) -> None:
-    a = services.draft_plan(db, at("practice-a", sample_plan), now=T1)
+    a = drafting.draft_plan(db, at("practice-a", sample_plan), now=T1)
     review_services.add_note(db, clinician("practice-a"), a.id, "Call back on Monday", now=T2)
-    services.draft_plan(db, at("practice-b", sample_plan), now=T2)
-    services.record_consent(db, PHONE, True, "May I keep your answers?", practice_id="practice-a", now=T1)
-    services.record_consent(db, PHONE, True, "May I keep your answers?", practice_id="practice-b", now=T1)
+    drafting.draft_plan(db, at("practice-b", sample_plan), now=T2)
+    consents.record_consent(db, PHONE, True, "May I keep your answers?", practice_id="practice-a", now=T1)
+    consents.record_consent(db, PHONE, True, "May I keep your answers?", practice_id="practice-b", now=T1)
 
-    services.delete_conversation_data(db, PHONE, practice_id="practice-b")
+    consents.delete_conversation_data(db, PHONE, practice_id="practice-b")
 
-    assert services.get_plan(db, PHONE, practice_id="practice-b") is None
-    assert services.latest_consent(db, PHONE, practice_id="practice-b") is None
-    kept = services.get_plan(db, PHONE, practice_id="practice-a")
+    assert stored_plans.get_plan(db, PHONE, practice_id="practice-b") is None
+    assert consents.latest_consent(db, PHONE, practice_id="practice-b") is None
+    kept = stored_plans.get_plan(db, PHONE, practice_id="practice-a")
     assert (kept.id, [note.text for note in kept.notes]) == (a.id, ["Call back on Monday"])
-    assert len(services.plan_history(db, PHONE, practice_id="practice-a")) == 2
-    assert services.latest_consent(db, PHONE, practice_id="practice-a").given is True
+    assert len(stored_plans.plan_history(db, PHONE, practice_id="practice-a")) == 2
+    assert consents.latest_consent(db, PHONE, practice_id="practice-a").given is True
     with db.session() as session:  # A's versions and audit trail are all still there
         versions = session.execute(select(func.count()).select_from(plan_versions)).scalar_one()
         audited = session.execute(select(func.count()).select_from(audit_log)).scalar_one()
@@ -121,20 +122,20 @@ def test_deleting_in_one_practice_leaves_the_other_s_plan_and_consent(
 
 
 def test_consent_is_given_or_refused_per_practice(db: Database) -> None:
-    services.record_consent(db, PHONE, True, "May I keep your answers?", practice_id="practice-a", now=T1)
-    services.record_consent(db, PHONE, False, "May I keep your answers?", practice_id="practice-b", now=T2)
+    consents.record_consent(db, PHONE, True, "May I keep your answers?", practice_id="practice-a", now=T1)
+    consents.record_consent(db, PHONE, False, "May I keep your answers?", practice_id="practice-b", now=T2)
 
-    at_a = services.latest_consent(db, PHONE, practice_id="practice-a")
-    at_b = services.latest_consent(db, PHONE, practice_id="practice-b")
+    at_a = consents.latest_consent(db, PHONE, practice_id="practice-a")
+    at_b = consents.latest_consent(db, PHONE, practice_id="practice-b")
     assert (at_a.given, at_a.practice_id, at_a.recorded_at) == (True, "practice-a", T1)
     assert (at_b.given, at_b.practice_id, at_b.recorded_at) == (False, "practice-b", T2)
-    assert services.latest_consent(db, PHONE, practice_id="practice-c") is None
+    assert consents.latest_consent(db, PHONE, practice_id="practice-c") is None
 
 
 def test_the_database_holds_one_plan_per_practice_and_conversation(
     db: Database, sample_plan: CarePlan
 ) -> None:
-    services.draft_plan(db, at("practice-a", sample_plan), now=T1)
+    drafting.draft_plan(db, at("practice-a", sample_plan), now=T1)
     row = {
         "conversation_id": PHONE,
         "practice_id": "practice-a",
@@ -157,11 +158,11 @@ def test_the_database_holds_one_plan_per_practice_and_conversation(
 
 def test_a_conversation_is_never_looked_up_without_its_practice(db: Database, sample_plan: CarePlan) -> None:
     with pytest.raises(TypeError):
-        services.get_plan(db, PHONE)  # type: ignore[call-arg]
+        stored_plans.get_plan(db, PHONE)  # type: ignore[call-arg]
     with pytest.raises(ValueError, match="practice_id"):
-        services.get_plan(db, PHONE, practice_id="")
+        stored_plans.get_plan(db, PHONE, practice_id="")
     with pytest.raises(ValueError, match="practice_id"):
-        services.draft_plan(db, at("", sample_plan))
+        drafting.draft_plan(db, at("", sample_plan))
 
 
 # --- Migration 0005 -----------------------------------------------------------------------------------
@@ -277,19 +278,19 @@ def test_the_migration_keeps_every_plan_and_row_and_gives_consent_a_practice(
     assert _counts(database_url) == before == dict.fromkeys(before, 1)
     db = Database.from_url(database_url)
     try:
-        kept = services.get_plan(db, PHONE, practice_id="practice-a")
+        kept = stored_plans.get_plan(db, PHONE, practice_id="practice-a")
         assert kept.id == plan_id and [note.text for note in kept.notes] == ["Spoke to her daughter"]
         assert [goal.description for goal in kept.goals] == ["Walk again"]
         # The consent of a conversation with a plan is that plan's practice's.
-        assert services.latest_consent(db, PHONE, practice_id="practice-a").given is True
-        assert services.latest_consent(db, PHONE, practice_id="the-migrating-practice") is None
+        assert consents.latest_consent(db, PHONE, practice_id="practice-a").given is True
+        assert consents.latest_consent(db, PHONE, practice_id="the-migrating-practice") is None
         # One without a plan is the migrating deployment's (PRACTICE_ID).
-        orphan = services.latest_consent(db, "no-plan-yet", practice_id="the-migrating-practice")
+        orphan = consents.latest_consent(db, "no-plan-yet", practice_id="the-migrating-practice")
         assert orphan is not None and orphan.given is True
         # Now a second practice can have a plan for the same conversation id.
-        other = services.draft_plan(db, CarePlan(PHONE, "practice-b", what_matters={"x": "y"}), now=T2)
+        other = drafting.draft_plan(db, CarePlan(PHONE, "practice-b", what_matters={"x": "y"}), now=T2)
         assert other.id != plan_id
-        assert services.get_plan(db, PHONE, practice_id="practice-a").notes == kept.notes
+        assert stored_plans.get_plan(db, PHONE, practice_id="practice-a").notes == kept.notes
     finally:
         db.dispose()
 
@@ -300,13 +301,13 @@ def test_the_migration_downgrades_and_refuses_while_two_practices_share_a_conver
     migrate(database_url)
     db = Database.from_url(database_url)
     try:
-        services.draft_plan(db, at("practice-a", sample_plan), now=T1)
-        services.draft_plan(db, at("practice-b", sample_plan), now=T2)
-        services.record_consent(db, PHONE, True, "wording", practice_id="practice-a", now=T1)
+        drafting.draft_plan(db, at("practice-a", sample_plan), now=T1)
+        drafting.draft_plan(db, at("practice-b", sample_plan), now=T2)
+        consents.record_consent(db, PHONE, True, "wording", practice_id="practice-a", now=T1)
         with pytest.raises(RuntimeError, match="more than one practice"):
             _to(database_url, "0004_directory", down=True)
-        assert services.get_plan(db, PHONE, practice_id="practice-b") is not None  # nothing changed
-        services.delete_conversation_data(db, PHONE, practice_id="practice-b")
+        assert stored_plans.get_plan(db, PHONE, practice_id="practice-b") is not None  # nothing changed
+        consents.delete_conversation_data(db, PHONE, practice_id="practice-b")
     finally:
         db.dispose()
     before = _counts(database_url)
@@ -327,8 +328,8 @@ def test_the_migration_downgrades_and_refuses_while_two_practices_share_a_conver
     migrate(database_url)  # and up again
     db = Database.from_url(database_url)
     try:
-        assert services.get_plan(db, PHONE, practice_id="practice-a").goals == sample_plan.goals
-        assert services.latest_consent(db, PHONE, practice_id="practice-a").given is True
+        assert stored_plans.get_plan(db, PHONE, practice_id="practice-a").goals == sample_plan.goals
+        assert consents.latest_consent(db, PHONE, practice_id="practice-a").given is True
     finally:
         db.dispose()
 

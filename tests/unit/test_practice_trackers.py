@@ -23,9 +23,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot import review_services, services
+from bot import review_services
 from bot.careplan.accounts import Actor, Role
 from bot.careplan.model import CarePlan
+from bot.services import drafting
 from bot.store.accounts import User
 from bot.store.conversation_keys import conversation_key
 from bot.store.database import Database
@@ -243,7 +244,7 @@ def test_a_console_shared_by_practices_shows_each_plan_its_own_practice_s_conver
 ) -> None:
     save(stores("practice-a"), turns(("person", "My garden, at A")))
     save(stores("practice-b"), turns(("person", "My choir, at B")))
-    plan_b = services.draft_plan(db, replace(sample_plan, conversation_id=PHONE, practice_id="practice-b"))
+    plan_b = drafting.draft_plan(db, replace(sample_plan, conversation_id=PHONE, practice_id="practice-b"))
     someone_at_b = Actor.for_user(User("dr@b.example.org", "Dr B", Role.CLINICIAN, "practice-b", "h", id=2))
 
     # One console (PRACTICE_ID practice-a) over the database both practices share.

@@ -9,12 +9,13 @@ import pytest
 from alembic import command
 from sqlalchemy import insert, select
 
-from bot import account_services, review_services, services
+from bot import account_services, review_services
 from bot.account_services import AccountError
 from bot.careplan.accounts import Actor, Role, TokenScope, User
 from bot.careplan.audit import AuditAction
 from bot.careplan.errors import ReviewError, VersionConflict
 from bot.careplan.model import CarePlan, PlanNotFound, PlanStatus
+from bot.services import consents, drafting, stored_plans
 from bot.store.database import Database, alembic_config, create_database_engine, migrate
 from bot.store.plans import PlanSearch
 from bot.store.tables.plans import care_plans
@@ -32,7 +33,7 @@ def _actor(practice: str = "practice-a", role: Role = Role.CLINICIAN, user_id: i
 def _draft(
     db: Database, plan: CarePlan, conversation_id: str, practice: str = "practice-a", **changes
 ) -> CarePlan:
-    return services.draft_plan(
+    return drafting.draft_plan(
         db, replace(plan, conversation_id=conversation_id, practice_id=practice, **changes)
     )
 
@@ -41,17 +42,17 @@ def _draft(
 
 
 def test_an_edit_is_stored_as_a_new_version_with_its_audit(db: Database, sample_plan: CarePlan) -> None:
-    plan = services.draft_plan(db, sample_plan, now=T1)
+    plan = drafting.draft_plan(db, sample_plan, now=T1)
 
     edited = review_services.edit_plan(db, _actor(), plan.id, {"care_coordinator": "Chris Coach"}, now=T2)
 
-    assert services.get_plan(db, "sender-123", practice_id="practice-a") == edited
+    assert stored_plans.get_plan(db, "sender-123", practice_id="practice-a") == edited
     assert (edited.version, edited.care_coordinator, edited.status) == (
         2,
         "Chris Coach",
         PlanStatus.IN_REVIEW,
     )
-    history = services.plan_history(db, "sender-123", practice_id="practice-a")
+    history = stored_plans.plan_history(db, "sender-123", practice_id="practice-a")
     assert [(p.version, p.care_coordinator) for p in history] == [(1, None), (2, "Chris Coach")]
     *edits, drafted = review_services.audit_trail(db, _actor(), plan.id)
     assert [(e.field, e.before, e.after) for e in edits] == [
@@ -68,7 +69,7 @@ def test_an_edit_is_stored_as_a_new_version_with_its_audit(db: Database, sample_
 
 
 def test_notes_actions_and_approval_come_back_whole(db: Database, sample_plan: CarePlan) -> None:
-    plan = services.draft_plan(db, sample_plan, now=T1)
+    plan = drafting.draft_plan(db, sample_plan, now=T1)
     actor = _actor()
     review_services.add_note(db, actor, plan.id, "Spoke to Mary", now=T1)
     changes = {"review_date": date(2025, 6, 1), "care_coordinator": "Chris", "patient_name": "Mary Smith"}
@@ -85,7 +86,7 @@ def test_notes_actions_and_approval_come_back_whole(db: Database, sample_plan: C
 
 
 def test_a_stale_version_is_a_conflict(db: Database, sample_plan: CarePlan) -> None:
-    plan = services.draft_plan(db, sample_plan, now=T1)
+    plan = drafting.draft_plan(db, sample_plan, now=T1)
     review_services.edit_plan(db, _actor(), plan.id, {"care_coordinator": "Chris"}, expected_version=1)
 
     with pytest.raises(VersionConflict, match="it is now at version 2"):
@@ -93,20 +94,20 @@ def test_a_stale_version_is_a_conflict(db: Database, sample_plan: CarePlan) -> N
 
 
 def test_a_refused_change_stores_nothing(db: Database, sample_plan: CarePlan) -> None:
-    plan = services.draft_plan(db, sample_plan, now=T1)
+    plan = drafting.draft_plan(db, sample_plan, now=T1)
     audit = review_services.audit_trail(db, _actor(), plan.id)
 
     with pytest.raises(ReviewError):
         review_services.approve_plan(db, _actor(), plan.id)
 
-    assert services.get_plan(db, "sender-123", practice_id="practice-a") == plan
+    assert stored_plans.get_plan(db, "sender-123", practice_id="practice-a") == plan
     assert review_services.audit_trail(db, _actor(), plan.id) == audit
 
 
 def test_a_redraft_keeps_what_professionals_added_but_not_the_approval(
     db: Database, sample_plan: CarePlan
 ) -> None:
-    plan = services.draft_plan(db, sample_plan, now=T1)
+    plan = drafting.draft_plan(db, sample_plan, now=T1)
     actor = _actor()
     review_services.edit_plan(
         db, actor, plan.id, {"care_coordinator": "Chris", "review_date": date(2025, 6, 1)}, now=T1
@@ -114,7 +115,7 @@ def test_a_redraft_keeps_what_professionals_added_but_not_the_approval(
     review_services.add_note(db, actor, plan.id, "Call on Tuesday", now=T1)
     review_services.approve_plan(db, actor, plan.id, now=T1)
 
-    redrafted = services.draft_plan(db, sample_plan, now=T2)
+    redrafted = drafting.draft_plan(db, sample_plan, now=T2)
 
     assert (redrafted.care_coordinator, redrafted.review_date) == ("Chris", date(2025, 6, 1))
     assert [note.text for note in redrafted.notes] == ["Call on Tuesday"]
@@ -127,12 +128,12 @@ def test_a_redraft_keeps_what_professionals_added_but_not_the_approval(
 
 
 def test_erasing_a_reviewed_conversation_takes_its_audit_too(db: Database, sample_plan: CarePlan) -> None:
-    plan = services.draft_plan(db, sample_plan, now=T1)
+    plan = drafting.draft_plan(db, sample_plan, now=T1)
     review_services.add_note(db, _actor(), plan.id, "Mary's words are in here", now=T1)
 
-    services.delete_conversation_data(db, "sender-123", practice_id="practice-a")
+    consents.delete_conversation_data(db, "sender-123", practice_id="practice-a")
 
-    assert services.get_plan(db, "sender-123", practice_id="practice-a") is None
+    assert stored_plans.get_plan(db, "sender-123", practice_id="practice-a") is None
 
 
 # --- One practice never sees another's plans ------------------------------------------------------
@@ -187,7 +188,7 @@ def test_search_finds_every_word_anywhere_ignoring_case(db: Database, sample_pla
     plan = _draft(db, sample_plan, "mary")
     review_services.edit_plan(db, _actor(), plan.id, {"patient_name": "Mary O'Brien"})
     swimming = CarePlan("other", "practice-a", what_matters={"what_matters_good_day": "Swimming"})
-    services.draft_plan(db, swimming)
+    drafting.draft_plan(db, swimming)
 
     def found(words: str) -> list[str]:
         return [p.conversation_id for p in review_services.inbox(db, _actor(), PlanSearch(words=words)).plans]

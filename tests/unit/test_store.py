@@ -16,8 +16,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select
 
-from bot import services
 from bot.careplan.model import Answer, AnswerStatus, CarePlan, Goal, PlanNotFound, PlanStatus
+from bot.services import consents, drafting, stored_plans
 from bot.store.database import Database, alembic_config, create_database_engine, migrate
 from bot.store.plans import PlanRepository
 from bot.store.tables.plans import goals
@@ -29,8 +29,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_drafted_plan_comes_back_whole(db: Database, sample_plan: CarePlan) -> None:
-    stored = services.draft_plan(db, sample_plan, now=T1)
-    loaded = services.get_plan(db, "sender-123", practice_id="practice-a")
+    stored = drafting.draft_plan(db, sample_plan, now=T1)
+    loaded = stored_plans.get_plan(db, "sender-123", practice_id="practice-a")
 
     assert loaded == stored
     assert loaded.id is not None
@@ -52,16 +52,16 @@ def test_a_600_word_answer_is_kept_word_for_word(db: Database, sample_plan: Care
     long_answer = sample_plan.what_matters["what_matters_good_day"]
     assert len(long_answer.split()) >= 600
 
-    services.draft_plan(db, sample_plan, now=T1)
-    loaded = services.get_plan(db, "sender-123", practice_id="practice-a")
+    drafting.draft_plan(db, sample_plan, now=T1)
+    loaded = stored_plans.get_plan(db, "sender-123", practice_id="practice-a")
 
     assert loaded.what_matters["what_matters_good_day"] == long_answer
     assert _answer(loaded, "what_matters_good_day").text == long_answer
 
 
 def test_skipped_and_unsure_answers_keep_their_status(db: Database, sample_plan: CarePlan) -> None:
-    services.draft_plan(db, sample_plan, now=T1)
-    loaded = services.get_plan(db, "sender-123", practice_id="practice-a")
+    drafting.draft_plan(db, sample_plan, now=T1)
+    loaded = stored_plans.get_plan(db, "sender-123", practice_id="practice-a")
 
     skipped = _answer(loaded, "strengths_coping")
     assert (skipped.status, skipped.text) == (AnswerStatus.SKIPPED, None)
@@ -73,19 +73,19 @@ def test_skipped_and_unsure_answers_keep_their_status(db: Database, sample_plan:
 
 def test_redrafting_makes_version_2_and_keeps_version_1(db: Database, sample_plan: CarePlan) -> None:
     first = replace(sample_plan, risk_flags=[{"kind": "self_harm", "text": "..."}], handoff_requested=True)
-    services.draft_plan(db, first, now=T1)
+    drafting.draft_plan(db, first, now=T1)
     changed_goals = [Goal("Walk to the park"), *sample_plan.goals[1:]]
 
-    second = services.draft_plan(db, replace(sample_plan, goals=changed_goals), now=T2)
+    second = drafting.draft_plan(db, replace(sample_plan, goals=changed_goals), now=T2)
 
-    stored = services.get_plan(db, "sender-123", practice_id="practice-a")
+    stored = stored_plans.get_plan(db, "sender-123", practice_id="practice-a")
     assert stored == second
     assert (stored.version, stored.created_at, stored.updated_at) == (2, T1, T2)
     assert stored.goals[0].description == "Walk to the park"
     # Not repeated in the new draft, but never dropped.
     assert stored.risk_flags == [{"kind": "self_harm", "text": "..."}]
     assert stored.handoff_requested is True
-    history = services.plan_history(db, "sender-123", practice_id="practice-a")
+    history = stored_plans.plan_history(db, "sender-123", practice_id="practice-a")
     assert [plan.version for plan in history] == [1, 2]
     assert history[0].goals[0].description == "Walk to the allotment again"
     assert history[0].updated_at == T1
@@ -93,29 +93,29 @@ def test_redrafting_makes_version_2_and_keeps_version_1(db: Database, sample_pla
 
 
 def test_redrafting_replaces_goal_rows(db: Database, sample_plan: CarePlan) -> None:
-    services.draft_plan(db, sample_plan, now=T1)
-    services.draft_plan(db, replace(sample_plan, goals=[Goal("Just one")]), now=T2)
+    drafting.draft_plan(db, sample_plan, now=T1)
+    drafting.draft_plan(db, replace(sample_plan, goals=[Goal("Just one")]), now=T2)
 
     with db.session() as session:
         assert session.execute(select(func.count()).select_from(goals)).scalar_one() == 1
 
 
 def test_an_urgent_review_is_never_downgraded(db: Database, sample_plan: CarePlan) -> None:
-    services.draft_plan(db, replace(sample_plan, status=PlanStatus.URGENT_REVIEW), now=T1)
+    drafting.draft_plan(db, replace(sample_plan, status=PlanStatus.URGENT_REVIEW), now=T1)
 
-    redrafted = services.draft_plan(db, sample_plan, now=T2)
+    redrafted = drafting.draft_plan(db, sample_plan, now=T2)
 
     assert redrafted.status == PlanStatus.URGENT_REVIEW
 
 
 def test_the_assistant_only_writes_drafts(db: Database, sample_plan: CarePlan) -> None:
-    stored = services.draft_plan(db, replace(sample_plan, status=PlanStatus.APPROVED, version=7), now=T1)
+    stored = drafting.draft_plan(db, replace(sample_plan, status=PlanStatus.APPROVED, version=7), now=T1)
 
     assert (stored.status, stored.version) == (PlanStatus.DRAFT, 1)
 
 
 def test_draft_plan_leaves_the_callers_plan_alone(db: Database, sample_plan: CarePlan) -> None:
-    services.draft_plan(db, sample_plan, now=T1)
+    drafting.draft_plan(db, sample_plan, now=T1)
 
     assert (sample_plan.id, sample_plan.created_at) == (None, None)
 
@@ -126,9 +126,11 @@ def test_a_plan_stored_without_a_snapshot_gets_one_before_it_changes(
     with db.session() as session:
         PlanRepository(session).add(replace(sample_plan, created_at=T1, updated_at=T1))
 
-    services.draft_plan(db, sample_plan, now=T2)
+    drafting.draft_plan(db, sample_plan, now=T2)
 
-    assert [plan.version for plan in services.plan_history(db, "sender-123", practice_id="practice-a")] == [
+    assert [
+        plan.version for plan in stored_plans.plan_history(db, "sender-123", practice_id="practice-a")
+    ] == [
         1,
         2,
     ]
@@ -139,13 +141,15 @@ def test_two_drafts_at_once_make_two_versions(db: Database, sample_plan: CarePla
 
     def draft() -> CarePlan:
         start.wait()
-        return services.draft_plan(db, sample_plan)
+        return drafting.draft_plan(db, sample_plan)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         drafts = [future.result() for future in [pool.submit(draft), pool.submit(draft)]]
 
     assert sorted(plan.version for plan in drafts) == [1, 2]
-    assert [plan.version for plan in services.plan_history(db, "sender-123", practice_id="practice-a")] == [
+    assert [
+        plan.version for plan in stored_plans.plan_history(db, "sender-123", practice_id="practice-a")
+    ] == [
         1,
         2,
     ]
@@ -153,8 +157,8 @@ def test_two_drafts_at_once_make_two_versions(db: Database, sample_plan: CarePla
 
 def test_history_of_an_unknown_conversation_is_an_error(db: Database) -> None:
     with pytest.raises(PlanNotFound):
-        services.plan_history(db, "nobody", practice_id="practice-a")
-    assert services.get_plan(db, "nobody", practice_id="practice-a") is None
+        stored_plans.plan_history(db, "nobody", practice_id="practice-a")
+    assert stored_plans.get_plan(db, "nobody", practice_id="practice-a") is None
 
 
 def test_updating_a_plan_that_was_never_stored_is_an_error(db: Database, sample_plan: CarePlan) -> None:
@@ -164,42 +168,42 @@ def test_updating_a_plan_that_was_never_stored_is_an_error(db: Database, sample_
 
 def test_times_must_be_timezone_aware(db: Database, sample_plan: CarePlan) -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        services.draft_plan(db, sample_plan, now=datetime(2025, 3, 3, 10, 0))
+        drafting.draft_plan(db, sample_plan, now=datetime(2025, 3, 3, 10, 0))
 
 
 def test_list_plans_filters_and_puts_the_newest_first(db: Database, sample_plan: CarePlan) -> None:
-    services.draft_plan(db, replace(sample_plan, conversation_id="a"), now=T1)
+    drafting.draft_plan(db, replace(sample_plan, conversation_id="a"), now=T1)
     urgent = replace(
         sample_plan, conversation_id="b", practice_id="practice-b", status=PlanStatus.URGENT_REVIEW
     )
-    services.draft_plan(db, urgent, now=T1 + timedelta(hours=1))
-    services.draft_plan(db, replace(sample_plan, conversation_id="c"), now=T2)
+    drafting.draft_plan(db, urgent, now=T1 + timedelta(hours=1))
+    drafting.draft_plan(db, replace(sample_plan, conversation_id="c"), now=T2)
 
     def ids(plans: list[CarePlan]) -> list[str]:
         return [plan.conversation_id for plan in plans]
 
-    assert ids(services.list_plans(db)) == ["c", "b", "a"]
-    assert ids(services.list_plans(db, status=PlanStatus.DRAFT)) == ["c", "a"]
-    assert ids(services.list_plans(db, status="urgent_review")) == ["b"]
-    assert ids(services.list_plans(db, practice_id="practice-a")) == ["c", "a"]
-    assert ids(services.list_plans(db, status=PlanStatus.APPROVED)) == []
-    assert all(len(plan.goals) == 2 and len(plan.answers) > 20 for plan in services.list_plans(db))
+    assert ids(stored_plans.list_plans(db)) == ["c", "b", "a"]
+    assert ids(stored_plans.list_plans(db, status=PlanStatus.DRAFT)) == ["c", "a"]
+    assert ids(stored_plans.list_plans(db, status="urgent_review")) == ["b"]
+    assert ids(stored_plans.list_plans(db, practice_id="practice-a")) == ["c", "a"]
+    assert ids(stored_plans.list_plans(db, status=PlanStatus.APPROVED)) == []
+    assert all(len(plan.goals) == 2 and len(plan.answers) > 20 for plan in stored_plans.list_plans(db))
 
 
 def test_consent_records_keep_every_answer_and_the_latest_counts(db: Database) -> None:
-    assert services.latest_consent(db, "sender-123", practice_id="practice-a") is None
+    assert consents.latest_consent(db, "sender-123", practice_id="practice-a") is None
 
-    services.record_consent(
+    consents.record_consent(
         db, "sender-123", False, "May I keep your answers?", now=T1, practice_id="practice-a"
     )
-    services.record_consent(
+    consents.record_consent(
         db, "sender-123", True, "May I keep your answers? (v2)", now=T2, practice_id="practice-a"
     )
-    services.record_consent(
+    consents.record_consent(
         db, "someone-else", False, "May I keep your answers?", now=T2, practice_id="practice-a"
     )
 
-    latest = services.latest_consent(db, "sender-123", practice_id="practice-a")
+    latest = consents.latest_consent(db, "sender-123", practice_id="practice-a")
     assert (latest.given, latest.wording, latest.recorded_at) == (True, "May I keep your answers? (v2)", T2)
     assert latest.id is not None
 

@@ -76,7 +76,7 @@ def test_nested_values_are_cleaned_whole() -> None:
 
 
 def test_a_whole_care_plan_can_be_cleaned_before_it_is_stored() -> None:
-    """What bot/services.py is to do with a person's plan: only their words change."""
+    """What bot/services/ is to do with a person's plan: only their words change."""
     answers = {
         "what_matters_good_day": "Tea in the garden\u202e",
         "goal_1_description": "Walk\u2066 to the park",

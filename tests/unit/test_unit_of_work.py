@@ -9,11 +9,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from bot import services
 from bot.careplan.accounts import Role, User
 from bot.careplan.audit import AuditAction, AuditEntry, drafted
 from bot.careplan.model import CarePlan
 from bot.clock import utc
+from bot.services import delivery, stored_plans
 from bot.store import unit_of_work as uow
 from bot.store.database import Database
 from bot.store.unit_of_work import Conflict, unit_of_work
@@ -43,7 +43,7 @@ def test_a_version_whose_audit_cannot_be_written_is_not_kept(db: Database, sampl
     with pytest.raises(RuntimeError), unit_of_work(db) as work:
         work.save_version(_first(sample_plan), explain)
 
-    assert services.get_plan(db, sample_plan.conversation_id, practice_id=sample_plan.practice_id) is None
+    assert stored_plans.get_plan(db, sample_plan.conversation_id, practice_id=sample_plan.practice_id) is None
 
 
 def test_a_broken_unique_rule_is_a_conflict_with_the_database_error_as_its_cause(db: Database) -> None:
@@ -58,7 +58,7 @@ def test_a_broken_unique_rule_is_a_conflict_with_the_database_error_as_its_cause
 
 
 def test_the_services_tell_an_outage_by_the_unit_of_works_rule() -> None:
-    assert services.is_unavailable is uow.is_unavailable
+    assert delivery.is_unavailable is uow.is_unavailable
 
 
 def test_the_clock_gives_utc_and_refuses_a_naive_time() -> None:
