@@ -119,7 +119,7 @@ def read_choices(clean: str, question: str) -> list[str]:
 def _chosen_in(sentence: str, options: dict[str, words.Patterns]) -> list[str]:
     chosen, preferred = [], []
     for option, patterns in options.items():
-        kept = [m for p in patterns for m in p.finditer(sentence) if not _negated(sentence, m)]
+        kept = [m for p in patterns for m in p.finditer(sentence) if not _not_chosen(sentence, m)]
         if kept:
             chosen.append(option)
             if any(_preferred(sentence, m) for m in kept):
@@ -132,10 +132,15 @@ def _chosen_in(sentence: str, options: dict[str, words.Patterns]) -> list[str]:
 _OFFERS_ALTERNATIVES = re.compile(r"\bor\b")
 
 
-def _negated(sentence: str, match: re.Match[str]) -> bool:
+def _not_chosen(sentence: str, match: re.Match[str]) -> bool:
+    """Said with a "not" ("not the phone", "family no"), or in a story of how things were."""
     before = sentence[max(0, match.start() - 30) : match.start()]
     after = sentence[match.end() : match.end() + 12]
-    return bool(words.NEGATION_BEFORE.search(before) or words.NEGATION_AFTER.match(after))
+    return bool(
+        words.NEGATION_BEFORE.search(before)
+        or words.NEGATION_AFTER.match(after)
+        or words.TOLD_OF_THE_PAST.search(before)
+    )
 
 
 def _preferred(sentence: str, match: re.Match[str]) -> bool:

@@ -73,6 +73,7 @@ NUMBER_NOT_A_RATING = _patterns(_DATA["number_not_a_rating"])
 CHOICES = {question: _by_key(options) for question, options in _DATA["choices"].items()}
 NEGATION_BEFORE = re.compile(_DATA["negation_before"])
 NEGATION_AFTER = re.compile(_DATA["negation_after"])
+TOLD_OF_THE_PAST = re.compile(_DATA["told_of_the_past"])
 PREFERRED_BEFORE = re.compile(_DATA["preferred_before"])
 PREFERRED_AFTER = re.compile(_DATA["preferred_after"])
 ADDS_TO_CHOICE = re.compile(_DATA["adds_to_choice"])

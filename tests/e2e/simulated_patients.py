@@ -1,7 +1,7 @@
 """Simulated patients: whole conversations as different people would have them.
 
 tests/e2e/patients/*.yml were written by helper sessions that never saw the
-code: 59 people, each with their own voice, their answer to every question,
+code: 71 people, each with their own voice, their answer to every question,
 and interjections (a pause and a return, a question, asking for a person, an
 aside, a change of mind, "too many words", a question at the summary). A
 patient answers whatever question the assistant is waiting on, as Rasa's own

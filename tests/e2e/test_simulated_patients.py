@@ -1,6 +1,6 @@
 """Simulated patients, end to end over the REST channel against the real servers.
 
-Each of the 59 people in tests/e2e/patients talks to the assistant from hello
+Each of the 71 people in tests/e2e/patients talks to the assistant from hello
 to the confirmed summary, with their interjections, and the plan read back
 through the command line must hold their answers and none of their
 interjections (tests/e2e/simulated_patients.py says what is checked).
@@ -26,10 +26,12 @@ KNOWN_FAILURES = {
     "p02_ken": "a joke in place of an answer ('Ask our Linda, she'll tell thee nowt! Ha.') is kept as it",
     "p12_maya": "issue 12: 'talking to someone about the anxiety' raises a false alarm (the classifier)",
 }
-MIN_FAITHFUL = 57  # of 59
+MIN_FAITHFUL = 69  # of 71
 # The held-out people (tests/e2e/patients_heldout) were written after the reader was tuned
 # and never read: this many of them must get a faithful plan (the first run's figure).
-MIN_FAITHFUL_HELD_OUT = 10  # of 26 (5 of the first 14 on 2026-12-02; 10 of 26 on 2026-12-03)
+# 5 of the first 14 on 2026-12-02; 10 of 26 on 2026-12-03; 15 of 38 on 2026-12-04, the twelve
+# written that day scoring 4 as written and 4 after the day's tuning on twelve other new people.
+MIN_FAITHFUL_HELD_OUT = 14  # of 38: one below the measured 15, for a model trained afresh
 
 
 def test_there_are_at_least_thirty_people_each_with_an_interjection() -> None:

@@ -192,3 +192,19 @@ def test_a_reply_in_the_questions_own_terms_is_an_answer_whatever_the_language_m
         read_reply(expects("goal_2_timeframe"), "next", sure_it_is_a_skip, question="goal_timeframe").kind
         == "skip"
     )
+
+
+@pytest.mark.parametrize(
+    ("reply", "kind", "value"),
+    [
+        ("You're doing a good job, you know. In my day we did all this on paper", "smalltalk", None),
+        ("I used to get letters but text is better now", "choice", ["text"]),
+    ],
+)
+def test_an_option_named_in_a_story_of_how_things_were_is_not_chosen(
+    reply: str, kind: str, value: object
+) -> None:
+    from bot.careplan.interview import expects
+
+    reading = read_reply(expects("contact_preferences"), reply, question="contact_preferences")
+    assert (reading.kind, reading.value) == (kind, value)
