@@ -1,4 +1,4 @@
-"""The JSON API under /api: thin routes over `bot.review_services`.
+"""The JSON API under /api: thin routes over `bot.review_services`, the same calls the pages make.
 
 Errors are JSON `{"detail": "..."}`: 401 without a valid session or token,
 403 when the caller's role or token may not do it (or a CSRF token is
@@ -31,7 +31,11 @@ from bot.console.schemas import (
     PlanPatch,
     Problem,
     ReturnRequest,
+    ServiceList,
+    SuggestionMark,
+    SuggestionToAdd,
 )
+from bot.directory.model import Service
 from bot.store.plans import PlanSearch
 
 FHIR_JSON = "application/fhir+json"
@@ -122,6 +126,54 @@ def return_plan(request: Request, actor: Caller, plan_id: PlanId, body: ReturnRe
     return plan_to_dict(plan)
 
 
+@router.post(
+    "/plans/{plan_id}/suggestions",
+    response_model=PlanOut,
+    responses=_change_errors,
+    summary="Mark a community suggestion offered, referred or declined",
+)
+def mark_suggestion(request: Request, actor: Caller, plan_id: PlanId, mark: SuggestionMark) -> dict[str, Any]:
+    plan = review_services.mark_suggestion(
+        database(request),
+        actor,
+        plan_id,
+        mark.service_id,
+        mark.status,
+        expected_version=mark.expected_version,
+    )
+    return plan_to_dict(plan)
+
+
+@router.post(
+    "/plans/{plan_id}/suggestions/add",
+    response_model=PlanOut,
+    responses=_change_errors,
+    summary="Add a service from your practice's directory to the plan's community support",
+)
+def add_suggestion(request: Request, actor: Caller, plan_id: PlanId, body: SuggestionToAdd) -> dict[str, Any]:
+    plan = review_services.add_suggestion(
+        database(request), actor, plan_id, body.service_id, expected_version=body.expected_version
+    )
+    return plan_to_dict(plan)
+
+
+@router.get(
+    "/directory",
+    response_model=ServiceList,
+    tags=["directory"],
+    summary="Search your practice's directory for a service to add to a plan (write access)",
+)
+def find_services(
+    request: Request,
+    actor: Caller,
+    q: Annotated[
+        str, Query(min_length=1, max_length=200, regex=r"^[^\x00]*$", description="What to look for.")
+    ],
+) -> dict[str, Any]:
+    found = review_services.find_services(database(request), actor, q)
+    return {"items": [_service(service) for service in found]}
+
+
 @router.get(
     "/plans/{plan_id}/fhir",
     response_class=JSONResponse,
@@ -150,4 +202,19 @@ def _entry(entry: AuditEntry) -> dict[str, Any]:
         "actor_kind": entry.actor_kind.value,
         "actor_id": entry.actor_id,
         "actor_name": entry.actor_name,
+    }
+
+
+def _service(service: Service) -> dict[str, Any]:
+    return {
+        "service_id": service.service_id,
+        "name": service.name,
+        "description": service.description,
+        "categories": list(service.categories),
+        "area": service.area,
+        "schedule": service.schedule,
+        "cost": service.cost,
+        "url": service.url,
+        "contact": service.contact,
+        "audience": service.audience(),
     }

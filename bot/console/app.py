@@ -42,7 +42,8 @@ API_DESCRIPTION = (
     "practice is a 404), their audit trail and their FHIR R4 export.\n\n"
     "Authenticate with an API token (`Authorization: Bearer wm_...`, made with "
     "`python -m bot tokens create`) or the console's session cookie. Read tokens may only read; "
-    "write tokens may also edit and add notes. Approving and returning a plan needs a signed-in "
+    "write tokens may also edit, add notes, and mark or add a plan's community suggestions from the "
+    "practice's directory. Approving and returning a plan needs a signed-in "
     "clinician or coach. With the cookie, PATCH and POST also need the `X-CSRF-Token` header."
 )
 SECURITY_HEADERS = {

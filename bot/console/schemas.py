@@ -128,6 +128,26 @@ class NoteRequest(_Strict):
     expected_version: Version | None = None
 
 
+ServiceId = constr(strict=True, min_length=1, max_length=255)  # as the directory stores it
+
+
+class SuggestionMark(_Strict):
+    """How a community suggestion went with the person; the statuses are checked where the page's are."""
+
+    service_id: ServiceId = Field(..., description="A `service_id` among the plan's `community_suggestions`.")
+    status: constr(strict=True, max_length=20) = Field(
+        ..., description="offered, referred (a referral was made) or declined", example="referred"
+    )
+    expected_version: Version | None = None
+
+
+class SuggestionToAdd(_Strict):
+    service_id: ServiceId = Field(
+        ..., description="A running service's `service_id` in your practice's directory (GET /api/directory)."
+    )
+    expected_version: Version | None = None
+
+
 # --- Responses --------------------------------------------------------------------------------------
 
 
@@ -185,6 +205,23 @@ class CommunitySuggestionOut(BaseModel):
     contact: str | None
     status: str = Field(..., description="suggested, offered, referred or declined")
     added_by: str | None = Field(..., description="Who added it from the directory; null: it was matched.")
+
+
+class ServiceOut(BaseModel):
+    service_id: str = Field(..., description="The service's id in the practice's directory.")
+    name: str
+    description: str
+    categories: list[str]
+    area: str | None
+    schedule: str | None
+    cost: str | None
+    url: str | None
+    contact: str | None
+    audience: str | None = Field(..., description="Who it is for by age, in words, if the record says.")
+
+
+class ServiceList(BaseModel):
+    items: list[ServiceOut]
 
 
 class PlanOut(BaseModel):

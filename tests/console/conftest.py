@@ -111,7 +111,13 @@ class Team:
 def template_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated database with the team in it, made once: argon2 takes a quarter of a second a user."""
     path = tmp_path_factory.mktemp("template") / "console.db"
-    db = open_database(f"sqlite:///{path}")
+    add_team(f"sqlite:///{path}")
+    return path
+
+
+def add_team(database_url: str) -> None:
+    """Migrate the database and add the `Team`'s users to it."""
+    db = open_database(database_url)
     team = Team()
     people = [
         (team.clinician_a, "Dr Asha Patel", "clinician", PRACTICE_A),
@@ -126,7 +132,6 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
             )
     finally:
         db.dispose()
-    return path
 
 
 @pytest.fixture

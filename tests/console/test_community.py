@@ -8,57 +8,20 @@ import threading
 from typing import Any
 
 import pytest
-from conftest import PRACTICE_A, PRACTICE_B, T0, Browser, Team, seed_plan
+from community import CHOIR, MONEY, SHOPPING, WALKING, plan_with_suggestions
+from conftest import PRACTICE_B, Browser, Team, seed_plan
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from fhir.resources.R4B.bundle import Bundle
 
 from bot import directory_services
 from bot.careplan.model import CarePlan
-from bot.directory.model import Directory, Service, SourceFormat
 from bot.store.database import Database
-
-WALKING = "walk-1"
-MONEY = "money-2"
-SHOPPING = "shop-3"
-CHOIR = "choir-4"
-
-SERVICES = (
-    Service(
-        WALKING,
-        "Walking for Health <b>Ashby</b>",
-        "Short, friendly group walks in the park for people getting active again.",
-        categories=("Walking groups", "Physical activity"),
-        url="https://walks.example",
-        phone="01632 960100",
-    ),
-    Service(
-        MONEY,
-        "Money Matters Debt Advice",
-        "Free advice on money worries, debt, bills and benefits.",
-        categories=("Money and debt advice",),
-        email="money@advice.example",
-    ),
-    Service(
-        SHOPPING,
-        "Good Neighbours Shopping Help",
-        "Volunteers help with the shopping, or do it for you.",
-        categories=("Shopping help", "Practical help"),
-    ),
-    Service(
-        CHOIR,
-        "Vale Voices Community Choir",
-        "Sing with others every week; no experience needed.",
-        categories=("Singing", "Music"),
-    ),
-)
 
 
 @pytest.fixture
 def plan(console_db: Database) -> CarePlan:
-    directory = Directory("ours.json", SourceFormat.ORUK_3, SERVICES)
-    directory_services.import_directory(console_db, directory, PRACTICE_A, now=T0)
-    return seed_plan(console_db, "mary-conversation")
+    return plan_with_suggestions(console_db)
 
 
 @pytest.fixture
