@@ -127,15 +127,18 @@ def suggest(
 
 
 def prepare_matching(db: Database, practice_id: str | None) -> bool:
-    """Load the matching (spaCy's pipeline: seconds) now, if the practice (None: any practice) has
-    services to suggest, so that the first plan drafted or edited does not wait for it. True if it
-    was loaded."""
+    """Load the matching now, if the practice (None: every practice) has services to suggest, so
+    that the first plan drafted or edited does not wait for it. True if it was loaded.
+
+    Loading is spaCy's pipeline (a second or so) and reading every service's words with it, once
+    per process (seconds for a directory of thousands): an edit does the matching while it holds
+    the plan's row."""
     from bot.directory.plans import shared_matcher
 
     services = [stored.service for stored in list_services(db, practice_id, active_only=True)]
     if not services:
         return False
-    shared_matcher().suggest([Said("warm-up", "someone to talk to")], services[:1])
+    shared_matcher().suggest([Said("warm-up", "someone to talk to")], services)
     return True
 
 

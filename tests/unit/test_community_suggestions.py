@@ -9,6 +9,7 @@ JSON, its kept versions and its FHIR bundle.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -27,7 +28,9 @@ from bot.careplan.fhir import SOCIAL_PRESCRIBING_REFERRAL, plan_to_fhir_bundle
 from bot.careplan.model import CarePlan, CommunitySuggestion, PlanStatus, SuggestionStatus
 from bot.careplan.suggestions import merge_suggestions
 from bot.directory import plans as directory_plans
+from bot.directory.matching import Matcher
 from bot.directory.model import Directory, Service, ServiceStatus, SourceFormat
+from bot.directory.words import Word, plain_analyser
 from bot.safety.risk import RiskCategory, RiskFlag
 from bot.services import consents, drafting, escalation, stored_plans
 from bot.store.audit import AuditRepository
@@ -408,9 +411,25 @@ def test_the_suggestions_round_trip_through_json() -> None:
     assert plan_from_dict(old_snapshot).community_suggestions == []
 
 
-def test_the_action_server_can_load_the_matching_before_the_first_draft(with_directory: Database) -> None:
+def test_the_action_server_can_load_the_matching_before_the_first_draft(
+    with_directory: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read: list[str] = []
+
+    def analyser(texts: Sequence[str]) -> list[tuple[Word, ...]]:
+        read.extend(texts)
+        return plain_analyser(texts)
+
+    monkeypatch.setattr(directory_plans, "shared_matcher", lambda: Matcher(analyser))
+
     assert directory_services.prepare_matching(with_directory, PRACTICE) is True
     assert directory_services.prepare_matching(with_directory, "practice-without-a-directory") is False
+    # Every service that could be suggested has its words read then, not in the first edit (which
+    # holds the plan's row).
+    running = directory_services.list_services(with_directory, PRACTICE, active_only=True)
+    suggestible = {s.service.name for s in running if s.service.fits_age(None)}
+    assert len(suggestible) > 1 and suggestible <= set(read)
+    assert THEIR_SERVICE.name not in read
 
 
 def test_deleting_the_conversation_deletes_its_suggestions(
