@@ -19,6 +19,17 @@ How a service is scored, so a link worker can follow it:
 Only active services are looked at, and never one for children when the person is an
 adult (an unknown age is an adult's); which practice's directory it is, is the caller's
 query (`bot.directory_services.suggest`).
+
+Why this and not the database's full-text search (SQLite FTS5, PostgreSQL `tsvector`), judged in
+December 2026. Their stemmers are not spaCy's lemmas: Porter makes "lonely" "lone" but "loneliness"
+"loneli", and leaves "children" apart from "child", so they would find other services than the ones
+needs.yml is written for. Their ranking (FTS5's bm25() column weights, ts_rank's A-D labels) would
+have to say steps 3 and 4 twice, once per dialect, and neither gives the words found where, which
+"why" shows. As a pre-filter over lemmas stored at import, the ranking would still be this one, for
+a migration and a second copy of every service's words to keep in step with words.py and needs.yml.
+Not worth it yet: with the demo directory's services repeated to 1,000 (3,000), a suggestion takes
+0.2-0.4 s (0.9 s) once the services' words are read; reading them (spaCy, once per process for each
+text) takes 3.5-4 s (7-8 s), and `directory_services.prepare_matching` does that at start-up.
 """
 
 from __future__ import annotations
