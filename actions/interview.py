@@ -39,11 +39,15 @@ from bot.careplan.reading import read_reply
 from bot.careplan.reading_kinds import Nlu
 from bot.channels.limits import TOO_LONG  # the channels say the same, before Rasa reads a message
 from bot.directory.plans import groups_to_mention
+from bot.nlu import reply_kinds
 from bot.safety.risk import RISK_INTENT, Tier
 from bot.safety.signposting import crisis_messages
 from bot.services import consents, delivery, drafting, escalation
 
 logger = logging.getLogger(__name__)
+
+# Trained when the action server loads its actions (about a second), not on a person's first reply.
+reply_kinds.default_classifier()
 
 # A clear disclosure of risk never reaches the form as an answer: bot/core/safety_first.py
 # says the crisis reply first. Should one arrive all the same, the form declines it, and
@@ -84,7 +88,8 @@ class ValidateCarePlanForm(FormValidationAction):
         if _is_entering(tracker):
             turn = Turn() if to_check and tracker.get_slot(SUMMARY_OK) else dialogue.on_entry(tracker.slots)
         elif _is_reply_to_question(tracker):
-            text, nlu = _latest_message(tracker)
+            kind = interview.question_kind(question)
+            text, nlu = _latest_message(tracker, kind)
             if nlu.intent == RISK_INTENT and _risk_tier(tracker) != Tier.CHECK:
                 return []  # Rasa's safety rules answer it, then the question comes again
             limit = settings().max_message_chars
@@ -92,9 +97,7 @@ class ValidateCarePlanForm(FormValidationAction):
                 dispatcher.utter_message(text=TOO_LONG.format(limit=limit))
                 turn = Turn(slots={question: None})
             else:
-                reading = read_reply(
-                    interview.expects(question), text, nlu, question=interview.question_kind(question)
-                )
+                reading = read_reply(interview.expects(question), text, nlu, question=kind)
                 turn = dialogue.take_turn(question, reading, tracker.slots, text)
                 asked_short = question == SUMMARY_OK and reading.kind.startswith("ask_")
         else:
@@ -293,11 +296,13 @@ def _actions_before_the_form(tracker: Tracker) -> list[str]:
     return [event.get("name") for event in tracker.events if event.get("event") == "action"][:-1]
 
 
-def _latest_message(tracker: Tracker) -> tuple[str, Nlu]:
+def _latest_message(tracker: Tracker, question: str) -> tuple[str, Nlu]:
     message = tracker.latest_message
     intent = message.get("intent") or {}
     entities = {e.get("entity"): e.get("value") for e in message.get("entities") or [] if e.get("entity")}
-    return message.get("text") or "", Nlu(intent.get("name"), intent.get("confidence", 0.0), entities)
+    text = message.get("text") or ""
+    nlu = Nlu(intent.get("name"), intent.get("confidence", 0.0), entities)
+    return text, reply_kinds.with_reply_kind(nlu, text, question)
 
 
 def _slot_events(values: dict[str, Any]) -> list[EventType]:

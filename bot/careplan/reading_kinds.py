@@ -56,11 +56,17 @@ ANSWER_KINDS = ("yes", "no", "item", "number", "choice", "answer")
 
 @dataclass(frozen=True)
 class Nlu:
-    """What the language model made of the message."""
+    """What the learned models made of the message.
+
+    The intent is the language model's (Rasa's NLU); the reply kind is the reply classifier's
+    (bot/nlu/reply_kinds.py): "answer" or a `NotAnAnswer` value, read without the question.
+    """
 
     intent: str | None = None
     confidence: float = 0.0
     entities: dict[str, str] = field(default_factory=dict)
+    reply_kind: str | None = None
+    reply_kind_confidence: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import yaml
 from bot.careplan.interview import expects
 from bot.careplan.reading import read_reply
 from bot.careplan.reading_kinds import ANSWER_KINDS, Nlu, Reading
+from bot.nlu.reply_kinds import with_reply_kind
 
 HERE = Path(__file__).parent
 DEV = sorted(HERE.glob("replies_dev_*.yml"))
@@ -38,8 +39,11 @@ MIN_ACCURACY_DEV = 0.97
 # not-an-answer 496/619, kept as an answer 97/619. The fifth part alone scored 0.873 as written
 # and 0.880 after that day's tuning on two new development parts (which went 0.904 -> 0.989
 # and 0.880 -> 0.977): the patterns learnt from one set of voices carry little to the next.
-MIN_ACCURACY_HELDOUT = {"answers": 0.94, "not_an_answer": 0.79}
-MAX_KEPT_HELDOUT = 0.16
+# Then the reply classifier (bot/nlu/reply_kinds.py, trained on 3,242 replies written for it in
+# 20 other voices), with nothing else changed: answers 1314/1390, not-an-answer 524/619, kept
+# 43/619; the development part unchanged (4137/4167, none kept).
+MIN_ACCURACY_HELDOUT = {"answers": 0.94, "not_an_answer": 0.84}
+MAX_KEPT_HELDOUT = 0.08
 
 # Where a question gives a kind of reply a meaning of its own (reading_words.yml
 # own_meaning and question_yes_no), the reading is that meaning: "ok I'm back" to "carry
@@ -84,11 +88,11 @@ def _expects(question: str):
 
 @pytest.fixture(scope="module")
 def language_model(agent):
-    """The trained model's reading of a message, as the assistant's actions see it."""
+    """The trained models' reading of a message, as the assistant's actions see it."""
 
-    def parse(text: str) -> Nlu:
+    def parse(text: str, question: str) -> Nlu:
         intent = asyncio.run(agent.parse_message(text))["intent"]
-        return Nlu(intent.get("name"), intent.get("confidence", 0.0))
+        return with_reply_kind(Nlu(intent.get("name"), intent.get("confidence", 0.0)), text, question)
 
     return parse
 
@@ -101,7 +105,7 @@ def _score(paths: list[Path], language_model) -> tuple[Counter, Counter, int, in
         question = reply["question"]
         kind = SAME_AS.get((question, kind), kind)
         group = _expects(question).value if kind in ANSWER_KINDS else "not_an_answer"
-        got = _read(reply, language_model(reply["reply"]))
+        got = _read(reply, language_model(reply["reply"], question))
         got_kind = SAME_AS.get((question, got.kind), got.kind)
         good = got_kind == kind and (value is None or got.value == value)
         total[group] += 1
