@@ -147,7 +147,7 @@ def launch(settings: Settings, topology: list[Server]) -> None:
     private_folder(settings.run_dir / "log")
     private_folder(settings.run_dir / "run")
     for server in topology:
-        if _running_pid(settings, server) is None:
+        if running_pid(settings, server.name) is None:
             _launch(settings, server)
     for server in topology:
         _wait_until_ready(settings, server)
@@ -165,14 +165,12 @@ def stop(settings: Settings) -> list[str]:
 
 def stop_one(settings: Settings, name: str) -> bool:
     """Stop one server (and its children); whether it was running."""
-    pid_file = _pid_file(settings, name)
-    pid = _read_pid(pid_file)
-    running = pid is not None and _alive(pid)
-    if running:
+    pid = running_pid(settings, name)
+    if pid is not None:
         os.killpg(pid, signal.SIGTERM)
         _wait_for_exit(pid)
-    pid_file.unlink(missing_ok=True)
-    return running
+    _pid_file(settings, name).unlink(missing_ok=True)
+    return pid is not None
 
 
 def _stop_rank(pid_file: Path) -> tuple[int, str]:
@@ -201,7 +199,7 @@ def _wait_until_ready(settings: Settings, server: Server) -> None:
         if _answers(server.health_url):
             print(" ready.", file=sys.stderr)
             return
-        if _running_pid(settings, server) is None:
+        if running_pid(settings, server.name) is None:
             raise SystemExit(f"\nThe {server.name} server stopped: see {_log_file(settings, server.name)}")
         print(".", end="", file=sys.stderr, flush=True)
         time.sleep(2)
@@ -230,8 +228,9 @@ def port_answers(url: str) -> bool:
         return False
 
 
-def _running_pid(settings: Settings, server: Server) -> int | None:
-    pid = _read_pid(_pid_file(settings, server.name))
+def running_pid(settings: Settings, name: str) -> int | None:
+    """The process id of the server `name` that `start` (or bot.scaled) left running, or None."""
+    pid = _read_pid(_pid_file(settings, name))
     return pid if pid is not None and _alive(pid) else None
 
 
