@@ -91,33 +91,22 @@ def rasa_server(
 
 
 def console_server(settings: Settings) -> Server:
-    return Server(
-        name="console",
-        command=[sys.executable, "-m", "bot", "console"],
-        health_url=f"{settings.console_url}/health",
-        # In the environment, not the command line, where anyone on the machine could read a password.
-        env={
-            "DATABASE_URL": settings.database_url,
-            "TRACKER_STORE_DB": str(settings.tracker_store_db),
-            "CONSOLE_HOST": settings.console_host,
-            "CONSOLE_PORT": str(settings.console_port),
-        },
-    )
+    # In the environment, not the command line, where anyone on the machine could read a password.
+    env = {"DATABASE_URL": settings.database_url, "TRACKER_STORE_DB": str(settings.tracker_store_db),
+           "CONSOLE_HOST": settings.console_host, "CONSOLE_PORT": str(settings.console_port)}  # fmt: skip
+    return _bot_server("console", settings.console_url, env)
 
 
 def demo_site_server(settings: Settings) -> Server:
     """A made-up practice's website with the chat widget on it (bot/demo_site), on its own origin."""
-    return Server(
-        name="demo-site",
-        command=[sys.executable, "-m", "bot", "demo-site"],
-        health_url=f"{settings.demo_site_url}/health",
-        env={
-            "DEMO_SITE_HOST": settings.demo_site_host,
-            "DEMO_SITE_PORT": str(settings.demo_site_port),
-            "RASA_HOST": settings.rasa_host,
-            "RASA_PORT": str(settings.rasa_port),
-        },
-    )
+    env = {"DEMO_SITE_HOST": settings.demo_site_host, "DEMO_SITE_PORT": str(settings.demo_site_port),
+           "RASA_HOST": settings.rasa_host, "RASA_PORT": str(settings.rasa_port)}  # fmt: skip
+    return _bot_server("demo-site", settings.demo_site_url, env)
+
+
+def _bot_server(name: str, url: str, env: dict[str, str]) -> Server:
+    """`python -m bot <name>`, answering at <url>/health."""
+    return Server(name=name, command=[sys.executable, "-m", "bot", name], health_url=f"{url}/health", env=env)
 
 
 # Stopped in this order (a name stands for itself and its numbered replicas, e.g.
