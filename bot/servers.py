@@ -91,33 +91,22 @@ def rasa_server(
 
 
 def console_server(settings: Settings) -> Server:
-    return Server(
-        name="console",
-        command=[sys.executable, "-m", "bot", "console"],
-        health_url=f"{settings.console_url}/health",
-        # In the environment, not the command line, where anyone on the machine could read a password.
-        env={
-            "DATABASE_URL": settings.database_url,
-            "TRACKER_STORE_DB": str(settings.tracker_store_db),
-            "CONSOLE_HOST": settings.console_host,
-            "CONSOLE_PORT": str(settings.console_port),
-        },
-    )
+    # In the environment, not the command line, where anyone on the machine could read a password.
+    env = {"DATABASE_URL": settings.database_url, "TRACKER_STORE_DB": str(settings.tracker_store_db),
+           "CONSOLE_HOST": settings.console_host, "CONSOLE_PORT": str(settings.console_port)}  # fmt: skip
+    return _bot_server("console", settings.console_url, env)
 
 
 def demo_site_server(settings: Settings) -> Server:
     """A made-up practice's website with the chat widget on it (bot/demo_site), on its own origin."""
-    return Server(
-        name="demo-site",
-        command=[sys.executable, "-m", "bot", "demo-site"],
-        health_url=f"{settings.demo_site_url}/health",
-        env={
-            "DEMO_SITE_HOST": settings.demo_site_host,
-            "DEMO_SITE_PORT": str(settings.demo_site_port),
-            "RASA_HOST": settings.rasa_host,
-            "RASA_PORT": str(settings.rasa_port),
-        },
-    )
+    env = {"DEMO_SITE_HOST": settings.demo_site_host, "DEMO_SITE_PORT": str(settings.demo_site_port),
+           "RASA_HOST": settings.rasa_host, "RASA_PORT": str(settings.rasa_port)}  # fmt: skip
+    return _bot_server("demo-site", settings.demo_site_url, env)
+
+
+def _bot_server(name: str, url: str, env: dict[str, str]) -> Server:
+    """`python -m bot <name>`, answering at <url>/health."""
+    return Server(name=name, command=[sys.executable, "-m", "bot", name], health_url=f"{url}/health", env=env)
 
 
 # Stopped in this order (a name stands for itself and its numbered replicas, e.g.
@@ -147,7 +136,7 @@ def launch(settings: Settings, topology: list[Server]) -> None:
     private_folder(settings.run_dir / "log")
     private_folder(settings.run_dir / "run")
     for server in topology:
-        if _running_pid(settings, server) is None:
+        if running_pid(settings, server.name) is None:
             _launch(settings, server)
     for server in topology:
         _wait_until_ready(settings, server)
@@ -165,14 +154,12 @@ def stop(settings: Settings) -> list[str]:
 
 def stop_one(settings: Settings, name: str) -> bool:
     """Stop one server (and its children); whether it was running."""
-    pid_file = _pid_file(settings, name)
-    pid = _read_pid(pid_file)
-    running = pid is not None and _alive(pid)
-    if running:
+    pid = running_pid(settings, name)
+    if pid is not None:
         os.killpg(pid, signal.SIGTERM)
         _wait_for_exit(pid)
-    pid_file.unlink(missing_ok=True)
-    return running
+    _pid_file(settings, name).unlink(missing_ok=True)
+    return pid is not None
 
 
 def _stop_rank(pid_file: Path) -> tuple[int, str]:
@@ -201,7 +188,7 @@ def _wait_until_ready(settings: Settings, server: Server) -> None:
         if _answers(server.health_url):
             print(" ready.", file=sys.stderr)
             return
-        if _running_pid(settings, server) is None:
+        if running_pid(settings, server.name) is None:
             raise SystemExit(f"\nThe {server.name} server stopped: see {_log_file(settings, server.name)}")
         print(".", end="", file=sys.stderr, flush=True)
         time.sleep(2)
@@ -230,8 +217,9 @@ def port_answers(url: str) -> bool:
         return False
 
 
-def _running_pid(settings: Settings, server: Server) -> int | None:
-    pid = _read_pid(_pid_file(settings, server.name))
+def running_pid(settings: Settings, name: str) -> int | None:
+    """The process id of the server `name` that `start` (or bot.scaled) left running, or None."""
+    pid = _read_pid(_pid_file(settings, name))
     return pid if pid is not None and _alive(pid) else None
 
 

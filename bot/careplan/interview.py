@@ -2,8 +2,8 @@
 
 Which questions are asked, in what order, and how the answers become a
 `CarePlan`. Each question is a Rasa slot of the same name; the wording the
-person sees lives in the Rasa domain (`utter_ask_<slot>`), the short labels
-here are what a professional reads in the written plan.
+person sees lives in actions/questions.yml, the short labels here are what a
+professional reads in the written plan.
 """
 
 from __future__ import annotations
@@ -68,16 +68,9 @@ CLOSING_QUESTIONS = (
     Question("contingency", "contingency", "If things get worse"),
 )
 
-SECTIONS = (
-    "what_matters",
-    "strengths",
-    "concerns",
-    "goals",
-    "support",
-    "contact_preferences",
-    "accessibility",
-    "share_with",
-    "contingency",
+# The plan's sections the person fills, in the order they are asked (each is a `CarePlan` field).
+SECTIONS = tuple(
+    dict.fromkeys([q.section for q in OPENING_QUESTIONS] + ["goals"] + [q.section for q in CLOSING_QUESTIONS])
 )
 
 

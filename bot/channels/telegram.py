@@ -32,7 +32,6 @@ import asyncio
 import hmac
 import json
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,8 +47,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels import text_only
-from bot.channels.limits import configured_limit, refusing_too_long
 from bot.channels.replays import SeenIds
+from bot.channels.webhook import Handler, channel_webhook, settings_from
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +171,7 @@ class TelegramInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        settings = TelegramSettings(**{key: str(value or "") for key, value in (credentials or {}).items()})
+        settings = settings_from(TelegramSettings, credentials)
         if settings.enabled and settings.missing():
             raise RasaException(f"Telegram is on (TELEGRAM_ACCESS_TOKEN) but .env lacks {settings.missing()}")
         if settings.enabled and not _looks_like_a_bot_token(settings.access_token):
@@ -184,24 +183,8 @@ class TelegramInput(InputChannel):
         self._bot: Bot | None = None
         self._seen = SeenIds()
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("telegram_webhook", __name__)
-        # An over-long message is answered before Rasa reads it (bot/channels/limits.py).
-        on_new_message = refusing_too_long(on_new_message, configured_limit())
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if self.settings.enabled else "off"})
-
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            if not self.settings.enabled:
-                return response.text("The Telegram channel is off.", status=404)
-            if not self.settings.authentic(request.headers.get(SECRET_HEADER, "")):
-                logger.warning("Refused a Telegram webhook request without the secret token")
-                return response.text("Invalid secret token.", status=403)
-            await self._receive(request, on_new_message)
-            return response.text("ok")  # anything but 2xx and Telegram sends the update again
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        webhook = channel_webhook(self, "Telegram", self.settings, on_new_message, self._webhook)
 
         @webhook.listener("after_server_start")
         async def register_webhook(app: Sanic, _: Any) -> None:
@@ -218,9 +201,14 @@ class TelegramInput(InputChannel):
     def get_output_channel(self) -> TelegramOutput:
         return TelegramOutput(self._telegram_bot())
 
-    async def _receive(
-        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
+    async def _webhook(self, request: Request, on_new_message: Handler) -> HTTPResponse:
+        if not self.settings.authentic(request.headers.get(SECRET_HEADER, "")):
+            logger.warning("Refused a Telegram webhook request without the secret token")
+            return response.text("Invalid secret token.", status=403)
+        await self._receive(request, on_new_message)
+        return response.text("ok")  # anything but 2xx and Telegram sends the update again
+
+    async def _receive(self, request: Request, on_new_message: Handler) -> None:
         """An update handled once; anything else dropped, never an error (Telegram would resend it)."""
         update = parse_update(request.body)
         if update is None:
@@ -235,9 +223,7 @@ class TelegramInput(InputChannel):
         if not handled:
             logger.warning("Ignored a Telegram update handled already (its update_id was seen)")
 
-    async def _handle(
-        self, request: Request, message: Message, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
+    async def _handle(self, request: Request, message: Message, on_new_message: Handler) -> None:
         if not message.private:
             # In a group, everyone there would read the person's answers.
             logger.warning("Ignored a Telegram message from a group chat")

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
@@ -39,8 +38,8 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from bot.channels import text_only
-from bot.channels.limits import configured_limit, refusing_too_long
 from bot.channels.replays import SeenIds
+from bot.channels.webhook import Handler, channel_webhook, settings_from
 
 logger = logging.getLogger(__name__)
 # twilio logs every request's address and headers at INFO: noise in a log we keep lean.
@@ -146,7 +145,7 @@ class TwilioInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        settings = TwilioSettings(**{key: str(value or "") for key, value in (credentials or {}).items()})
+        settings = settings_from(TwilioSettings, credentials)
         if settings.enabled and settings.missing():
             raise RasaException(f"Twilio is on (TWILIO_ACCOUNT_SID) but .env lacks {settings.missing()}")
         return cls(settings)
@@ -156,25 +155,8 @@ class TwilioInput(InputChannel):
         self._client: Client | None = None
         self._seen = SeenIds()
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("twilio_webhook", __name__)
-        # An over-long message is answered before Rasa reads it (bot/channels/limits.py).
-        on_new_message = refusing_too_long(on_new_message, configured_limit())
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if self.settings.enabled else "off"})
-
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            if not self.settings.enabled:
-                return response.text("The Twilio channel is off.", status=404)
-            form = posted_form(request)
-            if not self._signed_by_twilio(request, form):
-                logger.warning("Refused a Twilio webhook request without a valid X-Twilio-Signature")
-                return response.text("Invalid signature.", status=403)
-            await self._handle_once(request, form, on_new_message)
-            return response.text(EMPTY_TWIML, content_type="text/xml")
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        webhook = channel_webhook(self, "Twilio", self.settings, on_new_message, self._webhook)
 
         @webhook.listener("after_server_stop")
         async def close_client(_: Sanic, __: Any) -> None:
@@ -186,23 +168,27 @@ class TwilioInput(InputChannel):
     def get_output_channel(self) -> TwilioOutput:
         return TwilioOutput(self._twilio_client(), self.settings)
 
+    async def _webhook(self, request: Request, on_new_message: Handler) -> HTTPResponse:
+        form = posted_form(request)
+        if not self._signed_by_twilio(request, form):
+            logger.warning("Refused a Twilio webhook request without a valid X-Twilio-Signature")
+            return response.text("Invalid signature.", status=403)
+        await self._handle_once(request, form, on_new_message)
+        return response.text(EMPTY_TWIML, content_type="text/xml")
+
     def _signed_by_twilio(self, request: Request, form: dict[str, str]) -> bool:
         signature = request.headers.get("X-Twilio-Signature", "")
         validator = RequestValidator(self.settings.auth_token)
         return bool(signature) and validator.validate(self.settings.webhook_url, form, signature)
 
-    async def _handle_once(
-        self, request: Request, form: dict[str, str], on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
+    async def _handle_once(self, request: Request, form: dict[str, str], on_new_message: Handler) -> None:
         message_sid = form.get("MessageSid", "")
         if not message_sid:  # Twilio always sends one; nothing to tell a copy by without it
             await self._handle(request, form, on_new_message)
         elif not await self._seen.once(message_sid, lambda: self._handle(request, form, on_new_message)):
             logger.warning("Ignored a Twilio message handled already (MessageSid seen)")
 
-    async def _handle(
-        self, request: Request, form: dict[str, str], on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> None:
+    async def _handle(self, request: Request, form: dict[str, str], on_new_message: Handler) -> None:
         sender = form.get("From", "")
         # Some carriers turn @ into ¡ on the way (as Rasa's own Twilio channel notes).
         text = form.get("Body", "").replace("¡", "@").strip()

@@ -23,6 +23,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.careplan.interview import build_plan
 from bot.config import Settings
+from bot.core.turns import this_turn
 from bot.safety.risk import RiskFlag, Tier, category_named
 from bot.services import escalation, plan_store
 from bot.store.database import Database
@@ -31,16 +32,6 @@ RESPOND_TO = "action_respond_to_risk"
 DONE_MARK = "risk_to_check"  # the slot the action always sets first when it has run
 
 logger = logging.getLogger(__name__)
-
-
-def this_turn(events: Reversible[Event]) -> list[Event]:
-    """The events since the person's last message, that message first: one walk back from the end."""
-    turn: list[Event] = []
-    for event in reversed(events):
-        turn.append(event)
-        if isinstance(event, UserUttered):
-            break
-    return turn[::-1]
 
 
 def missed_disclosure(events: Reversible[Event]) -> UserUttered | None:

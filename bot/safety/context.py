@@ -11,51 +11,34 @@ pain now").
 
 from __future__ import annotations
 
-import re
-
 from spacy.tokens import Span, Token
 
+from bot.safety.phrases import context_pattern as pattern
+from bot.safety.phrases import context_words as words
 from bot.safety.risk import RiskCategory
 
-# Words that open a clause about a time that may come.
-CONDITIONAL_MARKS = {"if", "whenever", "unless"}
-# "dunno if I'll still be here": an "if" that means "whether" opens no condition.
-WHETHER = re.compile(r"\b(know|dunno|sure|wonder|wondering|ask|asked|tell|see|unsure|doubt) (if|whether)\b")
-# "it would be easier if I just ended it all" is a wish, not a plan.
-WISH = re.compile(r"\b(would|wud|'d|be) (be )?(easier|better|simpler|a relief|kinder)\b")
-# "if I'm honest" opens no condition.
-FRANKLY = re.compile(r"\bif i'?m (being )?honest\b|\bif i'?m truthful\b")
-# "in case I ...", "if ever", "were I to ...": the same mood, written as a phrase.
-CONDITIONAL_PHRASE = re.compile(
-    r"\b(in case|if ever|if i ever|just in case|my plan is|i know to|i'?ve been told to)\b"
-)
-NOW = re.compile(r"\b(now|right now|rn|just started|just now|at the moment|tonight|this minute|happening)\b")
-# A laughing face or a written laugh makes an over-the-top phrase a joke.
-JOKE = re.compile(
-    r"[\U0001F602\U0001F923\U0001F605\U0001F606\U0001F61C\U0001F92A]|\b(lol|lmao|haha+|hehe+)\b"
-)
-HYPERBOLE = re.compile(r"\b(kill|top|shot|die|dead|murder)")
-# The story is over: the person says it ended well.
-OVER_NOW = re.compile(
-    r"\b(fine now|over it now|doing (well|alright|all right|ok|okay|fine) now|healing( up)?( now)?|"
-    r"away from (him|her|them) now|i got help|got better|sorted now|all clear|recovered)\b"
-    r"|\blast (week|month|year)\b|\bat christmas\b|\b(weeks|months|years) ago\b"
-)
-RECOVERED = re.compile(
-    r"\b(i got help|now fine|fine now|over it now|got better|recovered"
-    r"|doing (well|alright|all right|ok|okay|fine) now)\b"
-)
-AGAIN = re.compile(r"\b(again|back now|coming back|lately|recently|this week|tonight|today)\b")
-AIM = re.compile(r"\b(able to|stop|remember to|cut down|help me)\s*$")
-PEOPLE = {
-    "friend", "son", "daughter", "mum", "mam", "mom", "mother", "dad", "da", "father", "husband", "wife",
-    "partner", "brother", "sister", "neighbour", "nan", "gran", "grandad", "grandson", "granddaughter",
-    "boyfriend", "girlfriend", "mate", "pal", "colleague", "cousin", "aunt", "uncle", "niece", "nephew",
-    "kid", "child", "man", "woman", "lad", "lass", "boy", "girl", "ex", "stepdad", "stepmum", "carer",
-    "physio", "nurse", "doctor", "gp", "therapist", "counsellor", "coach", "pharmacist", "worker",
-}  # fmt: skip
-THIRD_PERSON = {"he", "she", "they", "hes", "shes", "he's", "she's"}
-FIRST_PERSON = {"i", "me", "my", "myself", "we", "us", "our", "mine", "meself", "ma", "im", "i'm"}
+# The words are data, in context_words.yml; here, only what is done with them.
+CONDITIONAL_MARKS = words("conditional_marks")
+WHETHER = pattern("whether")
+WISH = pattern("wish")
+FRANKLY = pattern("frankly")
+CONDITIONAL_PHRASE = pattern("conditional_phrase")
+NOW = pattern("now")
+LAUGHING_FACES, LAUGHS, HYPERBOLE = pattern("laughing_faces"), pattern("laughs"), pattern("hyperbole")
+OVER_NOW = pattern("over_now")
+RECOVERED = pattern("recovered")
+AGAIN = pattern("again")
+AIM = pattern("aim")
+PEOPLE = words("people")
+PEOPLE_AFTER_ME = words("people_after_me")
+THIRD_PERSON = words("third_person")
+FIRST_PERSON = words("first_person")
+SUBORDINATING = words("subordinating")
+SETTLED = pattern("settled")
+LEFT_SAFELY = pattern("left_safely")
+PAST_TIME = pattern("past_time")
+SETTLED_BUT_NOW = pattern("settled_but_now")
+WHETHER_IN_SHORT = pattern("whether_in_short")
 
 
 def is_conditional(span: Span) -> bool:
@@ -75,7 +58,9 @@ def is_conditional(span: Span) -> bool:
 
 def is_a_joke(span: Span) -> bool:
     """An over-the-top phrase with a laugh ("I'll top myself 😂"); never a hurt described, even with "lol"."""
-    return bool(JOKE.search(span.sent.text.lower()) and HYPERBOLE.search(span.text.lower()))
+    sentence = span.sent.text.lower()
+    laughing = LAUGHING_FACES.search(sentence) or LAUGHS.search(sentence)
+    return bool(laughing and HYPERBOLE.search(span.text.lower()))
 
 
 def is_someone_elses_story_that_is_over(span: Span) -> bool:
@@ -163,9 +148,6 @@ def _another_condition(token: Token) -> bool:
     return comma_or or token.lower_ == "or"
 
 
-SUBORDINATING = {"that", "because", "so", "when", "while", "until", "as", "cos", "since"}
-
-
 def _starts_main_clause(token: Token, conditional_verb: Token) -> bool:
     """A subject of a verb that is neither the if-clause's verb nor joined to it by "and"."""
     verb = token.head
@@ -187,25 +169,6 @@ def _clause_text(span: Span) -> str:
     return span.doc[start:end].text.lower()
 
 
-# A past event, someone's own or another's, that was seen to and ended well: "they did an
-# ECG and it was all fine", "the ambulance came", "they got her help and she's doing well".
-SETTLED = re.compile(
-    r"\b(it|they|that|all|everything|results?|tests?) (was|were|came back|turned out) (all )?"
-    r"(fine|normal|clear|ok|okay)\b|\bambulance came\b"
-    r"|\b(got|helped) (her|him|them) (to )?(help|leave|get away)\b"
-    r"|\b(she|he|they)( i|'|)s (doing )?(well|fine|ok|okay|better)( now)?\b"
-    r"|\b(she|he|they)'re (doing )?(well|fine|better)( now)?\b"
-)
-# Abuse is over only when the person got away from it, not when "he's fine" again.
-LEFT_SAFELY = re.compile(
-    r"\b(got|helped) (her|him|them) (to )?(leave|get away|out)\b|\baway from (him|her|them) now\b"
-)
-PAST_TIME = re.compile(r"\b(yesterday|last (week|month|night|weekend)|at christmas|ago)\b")
-SETTLED_BUT_NOW = re.compile(
-    r"\b(now|right now|rn|again|tonight|today|this (morning|evening)|happening|still (got|have|getting))\b"
-)
-
-
 def is_settled_and_past(span: Span, category: RiskCategory) -> bool:
     """A past event told as seen to and ended well, with nothing said of it now.
 
@@ -222,10 +185,6 @@ def is_settled_and_past(span: Span, category: RiskCategory) -> bool:
     own_time = span.sent.text.lower()
     told_as_past = bool(PAST_TIME.search(text)) or any(t.tag_ in {"VBD", "VBN"} for t in span.sent)
     return told_as_past and not SETTLED_BUT_NOW.search(settled.sub(" ", own_time))
-
-
-# "idk if I'll be around": an "if" that means "whether", in text-speak.
-WHETHER_IN_SHORT = re.compile(r"\b(idk|dk|dunno|no idea) (if|whether)\b")
 
 
 def is_conditional_here(span: Span) -> bool:
@@ -247,7 +206,7 @@ def _me_as_my(token: Token) -> bool:
     if token.lower_ != "me" or token.i + 1 >= len(token.doc):
         return False
     following = token.doc[token.i + 1]
-    return following.lemma_.lower() in PEOPLE | {"nan", "nana", "mam", "da", "grandad"}
+    return following.lemma_.lower() in PEOPLE | PEOPLE_AFTER_ME
 
 
 def is_someone_elses(span: Span) -> bool:

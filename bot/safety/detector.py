@@ -16,7 +16,6 @@ them aside, it is flagged.
 from __future__ import annotations
 
 import itertools
-import re
 from dataclasses import dataclass
 
 from spacy.matcher import Matcher
@@ -25,73 +24,23 @@ from spacy.vocab import Vocab
 
 from bot.safety import context
 from bot.safety.phrases import CANNOT, CANNOT_FORMS, PHRASES, PHRASES_TO_CHECK
+from bot.safety.phrases import context_pattern as pattern
+from bot.safety.phrases import context_words as words
 from bot.safety.risk import RiskCategory, Tier
 from bot.safety.symptoms import find_emergencies, find_signs_to_check
 
-# Words that set a match in the distant past: set aside unless it is back.
-DISTANT_PAST = re.compile(
-    r"\bturned out to be\b|\bit'?s sorted\b|\b(years?|decades?|months) ago\b|\bwhen (i|he|she|they|we) (was|were)\b(?! (at work|out|away|asleep)\b)|\bas a (child|kid|teenager|teen)\b"
-    r"|\bin the past\b|\bused to\b|\b(19|20)\d\d\b|\blast (year|summer|winter|spring|autumn)\b"
-    r"|\blong time ago\b|\bback in\b|\bin my (twenties|teens|youth)\b|\bat uni\b|\bin the (sixties|seventies|eighties|nineties)\b"
-    r"|\bwhen i was (young|little|a)\b"
-)
-RECURRING = re.compile(
-    r"\b(again|still|started|starting|keep|keeps|lately|recently|this week|tonight|today|right now|rn|"
-    r"at the moment|these days|every day|most days)\b"
-)
-# Someone else's death: bereavement, not risk to the person.
-SOMEONE_ELSES_DEATH = re.compile(
-    r"\b(died|passed away|committed suicide|took (his|her|their) own life|died by suicide)\b"
-)
-# Talk about services, learning and stories, not about oneself.
-SERVICE_TALK = re.compile(
-    r"\b(prevention|awareness|helpline|charity|documentary|lecture|training|course|volunteer|novel|"
-    r"book club|film|programme|research|campaign|fundraising|fundraiser|workshop|dissertation|essay)\b"
-    r"|\b(loads|lots|plenty|a lot) of (folk|people|patients)\b"
-)
-# A question asked and denied: "asked if I'd had thoughts of suicide and I said no".
-DENIED = re.compile(
-    r"\b(asked|ask) (me )?(if|whether)\b.*\b((said|say) no|answer is no)\b|\bnever crossed my mind\b"
-    r"|\bnever do anything to (hurt|harm)\b"
-)
-# Phrases that use risk words for something else entirely.
-IDIOMS = re.compile(
-    r"\b(beats me(?! up)|rather die than|almost had a heart attack|nearly had a heart attack|beats? me at|beat me to|"
-    r"shot me a look|killing me|killed me|kill me for|cut (my|the|his|her) (own )?(hair|hedge|grass|lawn|nails|"
-    r"toenails|toe nails|cake|bread|losses|hours|down on)|dying to|to die for|die laughing|died laughing|"
-    r"bored to death|scared to death|will kill me if|cut(ting)? (my|our|the) (hours|costs|budget)|"
-    r"scratches on my arms are from|from the cat|own life back|life story|cut the tension|when i'?m gone (on|to|out|away)|"
-    r"(see|find) the point (of|in) going to|"
-    r"what'?s the point (of|in) (this|that|these|those|having|asking|the (question|form|gym))|"
-    r"(could|would|wanna|want to|i'?ll|gonna) (cheerfully |happily )?(strangle|throttle|murder|wring) (her|him|them)|"
-    r"bleed(ing|s)? (me|us|you|him|her|them) dry|cutting (me|us|him|her) in (half|two)|"
-    r"want to go (out|anywhere|shopping|outside|far|to (the|a) (shops?|pub|club|park|town|doctors?|gp|group|hospital)))\b"
-)
-# An ongoing condition the person lives with, as opposed to something happening now.
-KNOWN_CONDITION = re.compile(
-    r"\bwhen i (walk|climb|exert|go up|do)\b|\bgp knows\b|\bdoctor knows\b|\b(on|take|have) (medication|"
-    r"tablets|a spray|an inhaler) for\b|\bwith my (copd|asthma|angina)\b|\bangina\b|\bsometimes\b|\busually\b"
-    r"|\bon and off\b|\bin the cold\b|\bevery (time|winter)\b|\bnurse knows\b|\bknows all about it\b"
-    r"|\bwalking up\b|\bgoes off when\b|\bwith (my|her|his|the) (copd|asthma|angina|heart failure)\b"
-    r"|\bstable\b|\bsame as (usual|always)\b|\bnormal for me\b|\bwhen i'?ve got a cold\b"
-    r"|\bkeeping an eye on\b|\bup the (stairs|hill|bank|steps)\b|\bslightest\b|\bincline\b"
-    r"|\bmy (copd|asthma|angina|heart failure|epilepsy)\b|\bnow and (then|again)\b|\bfrom time to time\b"
-    r"|\b(listening|listen|watching|watch|waiting|looking out|look out) (out )?for (a|an|another|any|his|her)\b"
-    r"|\bevery so often\b|\b(seizure|epilepsy) (alarm|monitor|mat|plan|nurse|clinic|diary)\b"
-    r"|\bruns in the family\b|\bsince the (seizures|fits) (started|began)\b|\bwell controlled\b"
-)
-# A hurt that was an accident: a burn on the oven, a cut from the tin lid.
-ACCIDENT = re.compile(
-    r"\b(on|from) the (oven|iron|kettle|stove|pan|hob|tin)\b|\bby accident\b|\baccidentally\b"
-)
-ON_PURPOSE = re.compile(r"\bon purpose\b|\bdeliberately\b")
-HAPPENING_NOW = re.compile(
-    r"\b(now(?! and (then|again))|rn|right now|at the moment|today|tonight|this morning|this evening|just|"
-    r"suddenly|won'?t stop|getting worse|(?<!gets )(?<!get )worse(?! in the (damp|cold|winter|mornings?|evenings?))|really bad|"
-    r"severe|crushing|help|for \w+ minutes|ha(ve|s)n'?t worked|"
-    r"since (yesterday|this morning|last night|dinner|lunch|tea))\b"
-)
-NEGATION_WORDS = {"not", "n't", "nt", "never", "no", "nobody", "noone", "neither", "nor"}
+# The words are data, in context_words.yml; here, only what is done with them.
+DISTANT_PAST = pattern("distant_past")  # set aside unless it is back
+RECURRING = pattern("recurring")
+SOMEONE_ELSES_DEATH = pattern("someone_elses_death")
+SERVICE_TALK = pattern("service_talk")
+DENIED = pattern("denied")
+IDIOMS = pattern("idioms")
+KNOWN_CONDITION = pattern("known_condition")
+ACCIDENT = pattern("accident")
+ON_PURPOSE = pattern("on_purpose")
+HAPPENING_NOW = pattern("happening_now")
+NEGATION_WORDS = words("negation")
 # The dependency links along which a negation reaches a phrase ("I'm not suicidal",
 # "no thoughts of harming myself"); a new clause ("my mum doesn't know I'm...") stops it.
 NEGATION_REACHES_THROUGH = {

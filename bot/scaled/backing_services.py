@@ -40,10 +40,8 @@ def with_own_passwords(settings: Settings) -> Settings:
 def _ours(settings: Settings, name: str, host: str | None, port: int) -> bool:
     if (host or "127.0.0.1") not in LOOPBACK:
         return False
-    pid = servers._read_pid(settings.run_dir / "run" / f"{name}.pid")
-    return not port_answers(f"tcp://{host or '127.0.0.1'}:{port}") or (
-        pid is not None and servers._alive(pid)
-    )
+    about_to_start = not port_answers(f"tcp://{host or '127.0.0.1'}:{port}")
+    return about_to_start or servers.running_pid(settings, name) is not None
 
 
 def backing_services(settings: Settings, database: URL) -> list[Server]:

@@ -3,13 +3,14 @@ and the plan read back from them."""
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.engine import RowMapping
 
-from bot.careplan.codec import suggestion_to_dict
 from bot.careplan.model import (
     AgreedAction,
     Answer,
@@ -28,108 +29,102 @@ from bot.store.repository import from_row, to_row
 from bot.store.tables.plans import (
     agreed_actions,
     answers,
+    care_plans,
     community_suggestions,
     goals,
     plan_notes,
     support_people,
 )
 
+# The plan's fields kept as they are, each in the column of its name in `care_plans`.
+COLUMNS = tuple(field.name for field in fields(CarePlan) if field.name in care_plans.c)
+# The plan's lists, each in a table of its own, one row an item (read back by `_lists`).
+LISTS = {
+    "goals": goals,
+    "answers": answers,
+    "notes": plan_notes,
+    "agreed_actions": agreed_actions,
+    "community_suggestions": community_suggestions,
+}
+# The rest, stored in columns and tables named otherwise: see `plan_values` and `plan_from_rows`.
+STORED_OTHERWISE = ("support", "approval")
+
 # A plan's rows in other tables, loaded with it and replaced whole when it is updated.
-CHILD_TABLES = (goals, support_people, answers, plan_notes, agreed_actions, community_suggestions)
+CHILD_TABLES = (*LISTS.values(), support_people)
 
 
 def plan_values(plan: CarePlan) -> dict[str, Any]:
     """The plan's own row in `care_plans`."""
+    approval = plan.approval
     return {
-        "conversation_id": plan.conversation_id,
-        "practice_id": plan.practice_id,
-        "status": PlanStatus(plan.status).value,
-        "version": plan.version,
-        "what_matters": dict(plan.what_matters),
-        "strengths": dict(plan.strengths),
-        "concerns": dict(plan.concerns),
+        **{name: _column_value(getattr(plan, name)) for name in COLUMNS if name != "id"},
         "support_needs": plan.support.needs,
         "support_from_practice": list(plan.support.from_practice),
-        "contact_preferences": plan.contact_preferences,
-        "accessibility": plan.accessibility,
-        "share_with": plan.share_with,
-        "contingency": plan.contingency,
-        "risk_flags": list(plan.risk_flags),
-        "handoff_requested": plan.handoff_requested,
-        "created_at": plan.created_at,
-        "updated_at": plan.updated_at,
-        **_review_values(plan),
+        "approved_by": approval.by if approval else None,
+        "approved_by_role": approval.role if approval else None,
+        "approved_by_user_id": approval.user_id if approval else None,
+        "approved_at": approval.at if approval else None,
+        # Kept so the inbox can sort and search in SQL:
+        "risk_flagged": bool(plan.risk_flags),
+        "search_text": _search_text(plan),
     }
 
 
 def child_values(plan: CarePlan) -> dict[Table, list[dict[str, Any]]]:
     """The rows of the plan's lists, by table, in order, without their plan id and position."""
     return {
-        goals: [to_row(goal) for goal in plan.goals],
+        **{table: [_child_row(item) for item in getattr(plan, name)] for name, table in LISTS.items()},
         support_people: [to_row(person) for person in plan.support.people],
-        answers: [to_row(answer, status=AnswerStatus(answer.status).value) for answer in plan.answers],
-        plan_notes: [to_row(note) for note in plan.notes],
-        agreed_actions: [to_row(action) for action in plan.agreed_actions],
-        # A suggestion's row holds what its snapshot does, by one mapping.
-        community_suggestions: [suggestion_to_dict(s) for s in plan.community_suggestions],
     }
 
 
 def plan_from_rows(row: RowMapping, children: dict[str, Sequence[RowMapping]]) -> CarePlan:
     """The plan from its row and its lists' rows (`children`, by table name, in order)."""
     return CarePlan(
-        id=row["id"],
-        conversation_id=row["conversation_id"],
-        practice_id=row["practice_id"],
-        status=PlanStatus(row["status"]),
-        version=row["version"],
-        what_matters=dict(row["what_matters"]),
-        strengths=dict(row["strengths"]),
-        concerns=dict(row["concerns"]),
-        goals=[from_row(Goal, goal) for goal in children["goals"]],
+        **{name: _field_value(name, row[name]) for name in COLUMNS},
+        **_lists(children),
         support=Support(
             needs=row["support_needs"],
             people=[from_row(SupportPerson, p) for p in children["support_people"]],
             from_practice=list(row["support_from_practice"]),
         ),
-        contact_preferences=row["contact_preferences"],
-        accessibility=row["accessibility"],
-        share_with=row["share_with"],
-        contingency=row["contingency"],
-        answers=[from_row(Answer, a, status=AnswerStatus(a["status"])) for a in children["answers"]],
-        risk_flags=list(row["risk_flags"]),
-        handoff_requested=bool(row["handoff_requested"]),
-        community_suggestions=[
-            from_row(CommunitySuggestion, s, status=SuggestionStatus(s["status"]))
-            for s in children["community_suggestions"]
-        ],
-        patient_name=row["patient_name"],
-        nhs_number=row["nhs_number"],
-        notes=[from_row(ProfessionalNote, n) for n in children["plan_notes"]],
-        agreed_actions=[from_row(AgreedAction, a) for a in children["agreed_actions"]],
-        care_coordinator=row["care_coordinator"],
-        review_date=row["review_date"],
-        return_reason=row["return_reason"],
         approval=_approval_from_row(row),
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
     )
 
 
-def _review_values(plan: CarePlan) -> dict[str, Any]:
-    approval = plan.approval
+def _column_value(value: Any) -> Any:
+    """A field as its column holds it: an enum as its value, a list or dict copied."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    return type(value)(value) if isinstance(value, (list, dict)) else value
+
+
+def _field_value(name: str, value: Any) -> Any:
+    """A column's value as the plan's field: the inverse of `_column_value`."""
+    if name == "status":
+        return PlanStatus(value)
+    if name == "handoff_requested":
+        return bool(value)
+    return type(value)(value) if isinstance(value, (list, dict)) else value
+
+
+def _child_row(item: Any) -> dict[str, Any]:
+    """An item of a list as its row: an answer's or a suggestion's status as its value."""
+    status = getattr(item, "status", None)
+    return to_row(item, status=status.value) if isinstance(status, enum.Enum) else to_row(item)
+
+
+def _lists(children: dict[str, Sequence[RowMapping]]) -> dict[str, list[Any]]:
+    """The plan's lists from their tables' rows (the inverse of `_child_row`)."""
     return {
-        "patient_name": plan.patient_name,
-        "nhs_number": plan.nhs_number,
-        "care_coordinator": plan.care_coordinator,
-        "review_date": plan.review_date,
-        "return_reason": plan.return_reason,
-        "approved_by": approval.by if approval else None,
-        "approved_by_role": approval.role if approval else None,
-        "approved_by_user_id": approval.user_id if approval else None,
-        "approved_at": approval.at if approval else None,
-        "risk_flagged": bool(plan.risk_flags),
-        "search_text": _search_text(plan),
+        "goals": [from_row(Goal, goal) for goal in children["goals"]],
+        "answers": [from_row(Answer, a, status=AnswerStatus(a["status"])) for a in children["answers"]],
+        "notes": [from_row(ProfessionalNote, n) for n in children["plan_notes"]],
+        "agreed_actions": [from_row(AgreedAction, a) for a in children["agreed_actions"]],
+        "community_suggestions": [
+            from_row(CommunitySuggestion, s, status=SuggestionStatus(s["status"]))
+            for s in children["community_suggestions"]
+        ],
     }
 
 

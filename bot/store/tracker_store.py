@@ -36,7 +36,8 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy import delete, update
 
-from bot.core.missed_flags import flag_what_the_action_missed, this_turn
+from bot.core.missed_flags import flag_what_the_action_missed
+from bot.core.turns import this_turn
 from bot.store.conversation_keys import SEPARATOR, conversation_key, key_prefix
 
 ERASE_SLOT = "erase_conversation"
@@ -120,6 +121,6 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
 
 
 def erase_requested(turn: list[Event]) -> bool:
-    """Whether this turn (missed_flags.this_turn: the events since the person's last message) asked
+    """Whether this turn (turns.this_turn: the events since the person's last message) asked
     for erasure."""
     return any(isinstance(e, SlotSet) and e.key == ERASE_SLOT and e.value is True for e in turn)

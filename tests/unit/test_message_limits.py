@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar
@@ -22,6 +20,7 @@ from urllib.parse import urlencode
 import aiohttp
 import pytest
 import socketio
+from channel_server import free_port, serving_channel
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Sanic
 from twilio.request_validator import RequestValidator
@@ -52,12 +51,6 @@ def setup(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Sanic, "test_mode", True)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class StandInRasa:
     """Rasa's message handler, as far as timing goes: reads the whole text on the loop, then answers."""
 
@@ -70,34 +63,11 @@ class StandInRasa:
         await message.output_channel.send_response(message.sender_id, {"text": "Thank you for telling me."})
 
 
-class NoTrackers:
-    async def retrieve(self, _: str) -> None:
-        return None
-
-    async def retrieve_full_tracker(self, _: str) -> None:
-        return None
-
-
 @asynccontextmanager
 async def serving(channel: InputChannel, rasa: StandInRasa) -> AsyncIterator[str]:
     """The channel on loopback, mounted as Rasa mounts it; yields the server's address."""
-    app = Sanic(f"limits_{uuid.uuid4().hex}")
-    app.ctx.agent = type("Agent", (), {"tracker_store": NoTrackers()})()
-    prefix = f"/webhooks/{channel.url_prefix()}"  # where Rasa mounts a channel
-    app.blueprint(channel.blueprint(rasa.on_new_message), url_prefix=prefix)
-    port = free_port()
-    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
-    assert server is not None
-    await server.startup()
-    app.is_running = True
-    await server.before_start()
-    await server.after_start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await server.before_stop()
-        await server.close()
-        await server.after_stop()
+    async with serving_channel(channel, rasa.on_new_message, f"/webhooks/{channel.url_prefix()}") as address:
+        yield address
 
 
 # --- REST ---------------------------------------------------------------------------------

@@ -136,20 +136,7 @@ def test_the_database_holds_one_plan_per_practice_and_conversation(
     db: Database, sample_plan: CarePlan
 ) -> None:
     drafting.draft_plan(db, at("practice-a", sample_plan), now=T1)
-    row = {
-        "conversation_id": PHONE,
-        "practice_id": "practice-a",
-        "status": "draft",
-        "version": 1,
-        "what_matters": {},
-        "strengths": {},
-        "concerns": {},
-        "support_from_practice": [],
-        "risk_flags": [],
-        "handoff_requested": False,
-        "created_at": T1,
-        "updated_at": T1,
-    }
+    row = _plan_row(PHONE, "practice-a")
     with pytest.raises(IntegrityError), db.session() as session:
         session.execute(insert(care_plans).values(**row))
     with db.session() as session:
@@ -180,8 +167,8 @@ def _to(url: str, revision: str, *, down: bool = False) -> None:
         engine.dispose()
 
 
-def _old_plan(conversation_id: str, practice_id: str) -> dict:
-    """A care_plans row as revision 0004 stored it."""
+def _plan_row(conversation_id: str, practice_id: str) -> dict:
+    """A care_plans row, as revision 0004 stored it and as it still is."""
     return {
         "conversation_id": conversation_id,
         "practice_id": practice_id,
@@ -217,7 +204,7 @@ def _store_old_rows(url: str) -> int:
     try:
         with engine.begin() as connection:
             plan_id = connection.execute(
-                insert(care_plans).values(**_old_plan(PHONE, "practice-a"))
+                insert(care_plans).values(**_plan_row(PHONE, "practice-a"))
             ).inserted_primary_key[0]
             connection.execute(insert(goals).values(plan_id=plan_id, position=0, description="Walk again"))
             connection.execute(
@@ -321,7 +308,7 @@ def test_the_migration_downgrades_and_refuses_while_two_practices_share_a_conver
             assert connection.exec_driver_sql("SELECT COUNT(*) FROM consent_records").scalar_one() == 1
         # The old key is back: one plan per conversation id, whatever the practice.
         with pytest.raises(IntegrityError), engine.begin() as connection:
-            connection.execute(insert(care_plans).values(**_old_plan(PHONE, "practice-b")))
+            connection.execute(insert(care_plans).values(**_plan_row(PHONE, "practice-b")))
     finally:
         engine.dispose()
 

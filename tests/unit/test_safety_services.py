@@ -8,7 +8,7 @@ from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.careplan.model import CarePlan, PlanStatus
-from bot.core.missed_flags import this_turn
+from bot.core.turns import this_turn
 from bot.safety.risk import RiskCategory, RiskFlag
 from bot.safety.signposting import crisis_messages
 from bot.services import consents, drafting, escalation, stored_plans

@@ -3,6 +3,7 @@ values, nginx's configuration (checked by nginx itself), and clear refusals."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -85,6 +86,16 @@ def test_stop_takes_the_balancer_down_before_the_servers_behind_it(settings: Set
     order = [path.stem for path in sorted(run.glob("*.pid"), key=servers._stop_rank)]
     assert order == ["console", "nginx", "rasa-1", "rasa-2", "actions-1", "redis"]
     assert servers.stop(settings) == [] and not list(run.glob("*.pid"))
+
+
+def test_a_server_is_running_while_the_process_its_pid_file_names_lives(settings: Settings) -> None:
+    run = settings.run_dir / "run"
+    run.mkdir()
+    (run / "redis.pid").write_text(str(os.getpid()))  # this test's own process: alive
+    (run / "postgres.pid").write_text("999999999")  # no such process
+    (run / "rasa.pid").write_text("not a number")
+    assert servers.running_pid(settings, "redis") == os.getpid()
+    assert [servers.running_pid(settings, name) for name in ("postgres", "rasa", "console")] == [None] * 3
 
 
 @pytest.mark.e2e

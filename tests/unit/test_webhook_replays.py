@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
-import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
 import pytest
+from channel_server import free_port, serving_channel
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Sanic
 from twilio.request_validator import RequestValidator
@@ -28,22 +26,11 @@ AUTH_TOKEN = "f00dcafe" * 4
 SECRET = "a-secret-only-telegram-knows"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(autouse=True)
 def sanic_test_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     """Sanic rewrites its own methods when an app starts; in test mode from the originals,
     so more than one app can start in this process."""
     monkeypatch.setattr(Sanic, "test_mode", True)
-
-
-class NoTrackers:
-    async def retrieve(self, _: str) -> None:
-        return None  # a new conversation: no buttons to choose from
 
 
 @asynccontextmanager
@@ -56,22 +43,8 @@ async def serving(channel: InputChannel, handled: list[UserMessage], fail: int =
         if len(handled) <= fail:
             raise RuntimeError("the turn failed")
 
-    app = Sanic(f"webhooks_{uuid.uuid4().hex}")
-    app.ctx.agent = SimpleNamespace(tracker_store=NoTrackers())
-    app.blueprint(channel.blueprint(on_new_message), url_prefix=f"/{channel.url_prefix()}")
-    port = free_port()
-    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True)
-    assert server is not None
-    await server.startup()
-    app.is_running = True  # as app.run (Rasa's way) sets it: channels may then add background tasks
-    await server.before_start()
-    await server.after_start()
-    try:
-        yield f"http://127.0.0.1:{port}/{channel.url_prefix()}/webhook"
-    finally:
-        await server.before_stop()
-        await server.close()
-        await server.after_stop()
+    async with serving_channel(channel, on_new_message, f"/{channel.url_prefix()}") as address:
+        yield f"{address}/{channel.url_prefix()}/webhook"
 
 
 async def post(url: str, body: bytes, headers: dict[str, str]) -> int:
