@@ -16,6 +16,8 @@ from pathlib import Path
 from bot.config import PROJECT_ROOT
 
 MODEL_INPUTS = ("config.yml", "domain", "data", "bot/nlu")
+# In bot/nlu but not in Rasa's model: the action server trains the reply classifier itself.
+NOT_MODEL_INPUTS = ("bot/nlu/reply_kinds.py", "bot/nlu/reply_kinds")
 MODEL_PREFIX = "whatmatters-"
 
 
@@ -33,7 +35,8 @@ def _input_files(root: Path) -> list[Path]:
         path = root / name
         candidates = [path] if path.is_file() else path.rglob("*")
         files += [p for p in candidates if p.is_file() and p.suffix in {".yml", ".yaml", ".py"}]
-    return sorted(files)
+    left_out = [root / name for name in NOT_MODEL_INPUTS]
+    return sorted(p for p in files if not any(p == out or out in p.parents for out in left_out))
 
 
 def model_path(root: Path = PROJECT_ROOT) -> Path:

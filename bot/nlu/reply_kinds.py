@@ -79,10 +79,11 @@ class ReplyKindClassifier:
         self.questions = frozenset(e.question for e in examples)
 
     def guess(self, text: str) -> Guess:
-        """"answer" with the chance it is one, or else the likeliest other kind with the chance
-        that it is not an answer: a reply that is surely not an answer, though it could be a
-        pause or a return, is sure enough."""
-        chances = dict(zip(self._pipeline.classes_, self._pipeline.predict_proba([_text(text)])[0]))
+        """The label "answer" with the chance that it is one; or else the likeliest other kind,
+        with the chance that it is not an answer (sure it is no answer, whether a pause or a
+        return, is sure enough)."""
+        chances = self._pipeline.predict_proba([_text(text)])[0]
+        chances = dict(zip(self._pipeline.classes_, chances, strict=True))
         answer_chance = float(chances.pop(ANSWER, 0.0))
         if answer_chance >= 0.5:
             return Guess(ANSWER, answer_chance)
