@@ -104,7 +104,7 @@ def test_no_server_we_start_has_the_rasa_token_on_its_command_line(
         return SimpleNamespace(pid=os.getpid())
 
     monkeypatch.setattr(servers.subprocess, "Popen", record)
-    monkeypatch.setattr(servers, "_running_pid", lambda *_: None)
+    monkeypatch.setattr(servers, "running_pid", lambda *_: None)
     monkeypatch.setattr(servers, "_wait_until_ready", lambda *_: None)
     servers.start(settings, Path("model.tar.gz"))  # make run
     servers.launch(settings, scaled_topology(settings, Path("model.tar.gz"), "nginx"))  # make run-scaled
