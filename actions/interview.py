@@ -302,7 +302,15 @@ def _latest_message(tracker: Tracker, question: str) -> tuple[str, Nlu]:
     entities = {e.get("entity"): e.get("value") for e in message.get("entities") or [] if e.get("entity")}
     text = message.get("text") or ""
     nlu = Nlu(intent.get("name"), intent.get("confidence", 0.0), entities)
+    if _says_again(tracker, text):
+        return text, nlu  # said twice, it is meant: the reply classifier's guess was wrong once already
     return text, reply_kinds.with_reply_kind(nlu, text, question)
+
+
+def _says_again(tracker: Tracker, text: str) -> bool:
+    """The person's message repeats the one before it, word for word."""
+    said = [event.get("text") or "" for event in tracker.events if event.get("event") == "user"]
+    return len(said) >= 2 and said[-2].strip().casefold() == text.strip().casefold()
 
 
 def _slot_events(values: dict[str, Any]) -> list[EventType]:

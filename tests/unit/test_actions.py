@@ -191,6 +191,22 @@ def test_what_is_not_an_answer_is_answered_and_the_same_question_comes_again(
     assert texts(messages) == [first, wording("strengths_coping").ask]
 
 
+def test_a_pause_no_pattern_knows_is_caught_by_the_reply_classifier(domain: dict) -> None:
+    tracker = form_tracker(waiting("strengths_coping"), text="need a brew first hang on")
+    events, messages = run(ValidateCarePlanForm(), tracker, domain)
+    assert slot_values(events)["strengths_coping"] is None
+    assert texts(messages) == [replies()["paused"], wording("strengths_coping").ask]
+
+
+def test_a_reply_said_again_word_for_word_is_meant_whatever_the_classifier_guessed(domain: dict) -> None:
+    text = "need a brew first hang on"
+    tracker = form_tracker(waiting("strengths_coping"), text=text)
+    said_before = {"event": "user", "text": text.capitalize()}
+    tracker.events[0:0] = [said_before, {"event": "action", "name": "care_plan_form"}]
+    events, _ = run(ValidateCarePlanForm(), tracker, domain)
+    assert slot_values(events)["strengths_coping"] == text
+
+
 def test_a_medical_question_is_noted_for_the_team_and_not_answered(domain: dict) -> None:
     reply = "Should I just stop my metformin?"
     tracker = form_tracker(waiting("concerns_health"), text=reply)
