@@ -24,14 +24,14 @@ HELD_OUT = patients(HELD_OUT_DIR)
 # floor below, and a regression for anyone else fails their own test.
 KNOWN_FAILURES = {
     "p02_ken": "a joke in place of an answer ('Ask our Linda, she'll tell thee nowt! Ha.') is kept as it",
-    "p12_maya": "issue 12: 'talking to someone about the anxiety' raises a false alarm (the classifier)",
 }
-MIN_FAITHFUL = 69  # of 71
+MIN_FAITHFUL = 70  # of 71
 # The held-out people (tests/e2e/patients_heldout) were written after the reader was tuned
 # and never read: this many of them must get a faithful plan (the first run's figure).
 # 5 of the first 14 on 2026-12-02; 10 of 26 on 2026-12-03; 15 of 38 on 2026-12-04, the twelve
-# written that day scoring 4 as written and 4 after the day's tuning on twelve other new people.
-MIN_FAITHFUL_HELD_OUT = 14  # of 38: one below the measured 15, for a model trained afresh
+# written that day scoring 4 as written and 4 after the day's tuning on twelve other new people;
+# 19 of 38 with the reply classifier (bot/nlu/reply_kinds.py), nothing tuned on them.
+MIN_FAITHFUL_HELD_OUT = 18  # of 38: one below the measured 19, for a model trained afresh
 
 
 def test_there_are_at_least_thirty_people_each_with_an_interjection() -> None:
