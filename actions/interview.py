@@ -304,6 +304,8 @@ def _latest_message(tracker: Tracker, question: str) -> tuple[str, Nlu]:
     nlu = Nlu(intent.get("name"), intent.get("confidence", 0.0), entities)
     if _says_again(tracker, text):
         return text, nlu  # said twice, it is meant: the reply classifier's guess was wrong once already
+    if nlu.intent == RISK_INTENT:
+        return text, nlu  # "some days I think what's the point" is no question about the form
     return text, reply_kinds.with_reply_kind(nlu, text, question)
 
 

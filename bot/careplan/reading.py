@@ -99,7 +99,7 @@ LEARNED_KINDS_TO_ACT_ON = {
 
 
 # How sure the reply classifier must be that what the patterns would keep is not an answer:
-# cross-validated on its own replies, 0.7 loses 4 answers in 800 and catches 3 non-answers in 4.
+# cross-validated on its own replies, 0.7 loses 13 answers in 2,447 and catches 5 non-answers in 6.
 REPLY_KIND_MIN_CONFIDENCE = 0.7
 
 

@@ -27,7 +27,7 @@ from bot.careplan.reading_kinds import Nlu
 
 EXAMPLES = Path(__file__).with_name("reply_kinds")
 ANSWER = "answer"
-# Cross-validated on its own replies, this loses 12 in 1,600 of the non-answers it would catch.
+# Cross-validated on its own replies, this loses about 1 in 100 of the non-answers it would catch.
 MIN_CHANCE_TO_STAND_OUT = 0.2
 
 

@@ -654,6 +654,14 @@ def test_a_signal_to_check_keeps_the_answer_and_asks_gently_first(store, domain:
     )  # no flag before the answer
 
 
+def test_a_signal_to_check_is_read_without_the_reply_classifier(store, domain: dict) -> None:
+    # It once read "what's the point" as a question about the form (ask_why, 0.83 sure).
+    text = "some days I think what's the point"
+    tracker = checked_tracker(waiting("what_matters_good_day"), text, risk=CHECK)
+    events, _ = run(ValidateCarePlanForm(), tracker, domain)
+    assert slot_values(events)["what_matters_good_day"] == text
+
+
 def test_no_to_the_check_carries_on_and_is_noted_without_an_urgent_flag(store, domain: dict) -> None:
     to_check = {"categories": ["suicidal_thoughts"], "message": "what's the point"}
     slots = waiting("risk_check", pending_question="risk_check", risk_to_check=to_check)
