@@ -10,7 +10,9 @@ they are and the same question is asked again; they never become answers.
 
 The language model's intent is one signal among others: it is used only for
 short replies it is sure of, and never against the question's own kind (a
-number answers "how sure are you?" whatever the intent says).
+number answers "how sure are you?" whatever the intent says). The reply
+classifier's guess (bot/nlu/reply_kinds.py) is the last: it is heard only for
+free text the patterns would keep as an answer (`_from_reply_classifier`).
 
 Pure functions: no Rasa, no database. This module decides the order; the kinds of reply are
 in `reading_kinds`, the answers in `reading_answers`, what is not an answer in
