@@ -46,7 +46,7 @@ from bot.services import consents, delivery, drafting, escalation
 
 logger = logging.getLogger(__name__)
 
-# Trained when the action server loads its actions (about a second), not on a person's first reply.
+# Trained when the action server loads its actions (about 10 s), not on a person's first reply.
 reply_kinds.default_classifier()
 
 # A clear disclosure of risk never reaches the form as an answer: bot/core/safety_first.py

@@ -7,9 +7,10 @@ This classifier is trained on replies written for it in many voices (`reply_kind
 each labelled with what it is), none of them from the test corpora, and gives the reader one
 more signal for the replies its patterns would keep as answers.
 
-A bag of words and of letter runs, weighed by a logistic regression: small enough to train in
-about a second when first used, so there is no model file to keep in step with its data, and
-the same data always trains the same classifier.
+A bag of words and of letter runs, weighed by a logistic regression, trained when first used
+(about 10 seconds on 4,842 replies on two cores; a guess then takes about a millisecond), so
+there is no model file to keep in step with its data, and the same data always trains the same
+classifier.
 """
 
 from __future__ import annotations
